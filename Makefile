@@ -1,0 +1,66 @@
+# The two commands a newcomer needs: `make run` and `make test`. Everything else is a step of theirs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup lint format migrate demo messages lock vendor clean
+
+# A fresh virtual environment with the pinned dependencies, re-made when the lock file changes.
+$(BIN)/.installed: requirements/dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --requirement requirements/dev.txt
+	touch $@
+
+setup: $(BIN)/.installed
+	@mkdir -p var/mail var/celery
+
+migrate: setup
+	$(MANAGE) migrate --no-input
+
+demo: migrate
+	$(MANAGE) demo_data
+
+## make run: sets everything up and serves the portal with demo data at http://$(HOST):$(PORT)
+run: demo
+	HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) scripts/run.sh
+
+## make test: lint, then the whole suite
+test: setup lint
+	$(MANAGE) makemigrations --check --dry-run > /dev/null || (echo "Model changes without a migration: run 'make migrations'"; exit 1)
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+migrations: setup
+	$(MANAGE) makemigrations
+
+## make messages: refresh the message catalogues after changing text (needs gettext), then compile them
+messages: setup
+	$(MANAGE) makemessages --locale de --no-location --ignore '.venv/*' --ignore 'var/*' --ignore 'static/vendor/*'
+	$(BIN)/python scripts/compile_messages.py
+
+## make lock: re-pin the dependencies from requirements/*.in
+lock:
+	rm -rf var/lock-venv && $(PYTHON) -m venv var/lock-venv
+	var/lock-venv/bin/pip install --quiet -r requirements/prod.in
+	var/lock-venv/bin/pip freeze > requirements/prod.txt
+	var/lock-venv/bin/pip install --quiet -r requirements/dev.in
+	var/lock-venv/bin/pip freeze > requirements/dev.txt
+	rm -rf var/lock-venv
+
+vendor:
+	scripts/vendor.sh
+
+clean:
+	rm -rf $(VENV) var

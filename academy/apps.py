@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class AcademyConfig(AppConfig):
+    name = "academy"
+    verbose_name = _("Academy")
+
+    def ready(self):
+        from .signals import sync_roles_and_site
+
+        # post_migrate is sent once per app; the last call sees every app's permissions.
+        post_migrate.connect(sync_roles_and_site, dispatch_uid="academy.sync_roles_and_site")

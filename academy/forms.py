@@ -1,0 +1,88 @@
+from django import forms
+from django.conf import settings
+from django.core import signing
+from django.utils.translation import gettext_lazy as _
+
+from .models import ContactMessage
+
+
+class SignupExtraForm(forms.Form):
+    """Extra fields on allauth's signup form: how we address the person and the name for certificates."""
+
+    display_name = forms.CharField(
+        label=_("Display name"),
+        max_length=150,
+        required=False,
+        help_text=_("How the portal addresses you, e.g. your first name."),
+        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
+    )
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=150,
+        help_text=_("As it should appear on your certificates."),
+        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
+    )
+
+    field_order = ["first_name", "last_name", "display_name", "email", "password1", "password2"]
+
+    def signup(self, request, user):
+        user.first_name = self.cleaned_data["first_name"]
+        user.last_name = self.cleaned_data["last_name"]
+        user.display_name = self.cleaned_data["display_name"] or self.cleaned_data["first_name"]
+        user.save(update_fields=["first_name", "last_name", "display_name"])
+
+
+class ContactForm(forms.ModelForm):
+    """The contact form. Spam is kept out without a third-party captcha:
+
+    - a honeypot field that people never see (hidden from screen readers too) and bots fill in;
+    - a signed timestamp: a form sent back within seconds of being shown was not typed by a person;
+    - a rate limit per address (in the view).
+    """
+
+    MIN_SECONDS = 3
+
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    shown_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = ContactMessage
+        fields = ["name", "email", "organisation", "subject", "message"]
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "organisation": forms.TextInput(attrs={"autocomplete": "organization"}),
+            "message": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial["shown_at"] = signing.TimestampSigner(salt="contact-form").sign("shown")
+
+    def is_spam(self) -> bool:
+        """True when the honeypot is filled, the stamp is missing or forged, or the form came back too fast."""
+        if self.cleaned_data.get("website"):
+            return True
+        signer = signing.TimestampSigner(salt="contact-form")
+        try:
+            signer.unsign(self.cleaned_data.get("shown_at") or "", max_age=self.MIN_SECONDS)
+        except signing.SignatureExpired:
+            return False  # signed by us, and shown long enough ago for a person to have typed
+        except signing.BadSignature:
+            return True
+        return True
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -1,0 +1,46 @@
+"""Everything in academy that changes state. Views, the admin and tasks call these."""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import translation
+
+from .models import ContactMessage, User
+
+
+def contact_message_create(
+    *,
+    name: str,
+    email: str,
+    subject: str,
+    message: str,
+    organisation: str = "",
+    user: User | None = None,
+    spam: bool = False,
+) -> ContactMessage:
+    """Stores a message to the VAMOs team and, unless it looks like spam, emails the team after commit.
+
+    Spam is stored too (status spam, no mail), so that a person wrongly taken for a bot loses nothing.
+    """
+    contact = ContactMessage.objects.create(
+        name=name,
+        email=email,
+        subject=subject,
+        message=message,
+        organisation=organisation,
+        user=user if user is not None and user.is_authenticated else None,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        status=ContactMessage.Status.SPAM if spam else ContactMessage.Status.NEW,
+    )
+    if not spam:
+        from .tasks import notify_team_of_contact_message
+
+        transaction.on_commit(lambda: notify_team_of_contact_message.delay(contact.pk))
+    return contact
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"Unsupported language: {language}")
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

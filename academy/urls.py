@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "academy"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("impressum/", views.imprint, name="imprint"),
+    path("datenschutz/", views.privacy, name="privacy"),
+    path("barrierefreiheit/", views.accessibility, name="accessibility"),
+    path("kontakt/", views.contact, name="contact"),
+    path("kontakt/gesendet/", views.contact_sent, name="contact_sent"),
+    path("sprache/", views.set_language, name="set_language"),
+    path("healthz", views.healthz, name="healthz"),
+]

@@ -1,0 +1,116 @@
+from django.conf import settings
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from . import health, selectors, services
+from .forms import ContactForm, LanguageForm
+
+
+@require_GET
+def home(request):
+    return render(request, "academy/home.html", {"topics": selectors.topic_list()})
+
+
+@require_GET
+def imprint(request):
+    return render(request, "academy/imprint.html")
+
+
+@require_GET
+def privacy(request):
+    return render(request, "academy/privacy.html")
+
+
+@require_GET
+def accessibility(request):
+    return render(request, "academy/accessibility.html")
+
+
+CONTACT_LIMIT = 5  # messages per address and hour
+
+
+def _contact_allowed(request) -> bool:
+    key = f"contact-rate:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        return cache.incr(key) <= CONTACT_LIMIT
+    except ValueError:  # the key expired between add and incr
+        return True
+
+
+def contact(request):
+    if request.method == "POST":
+        form = ContactForm(request.POST)
+        if form.is_valid():
+            if not _contact_allowed(request):
+                form.add_error(None, _("You have sent several messages in a short time. Please try again later."))
+            else:
+                services.contact_message_create(
+                    name=form.cleaned_data["name"],
+                    email=form.cleaned_data["email"],
+                    organisation=form.cleaned_data["organisation"],
+                    subject=form.cleaned_data["subject"],
+                    message=form.cleaned_data["message"],
+                    user=request.user,
+                    spam=form.is_spam(),
+                )
+                messages.success(request, _("Thank you! Your message has reached the VAMOs team."))
+                return redirect("academy:contact_sent")
+    else:
+        initial = {}
+        if request.user.is_authenticated:
+            initial = {"name": request.user.get_full_name(), "email": request.user.email}
+        form = ContactForm(initial=initial)
+    return render(request, "academy/contact.html", {"form": form})
+
+
+@require_GET
+def contact_sent(request):
+    return render(request, "academy/contact_sent.html")
+
+
+@require_POST
+def set_language(request):
+    """Switches the language with a plain form post, so it works without JavaScript.
+
+    Signed-in people keep the choice on their account (their mails follow it); visitors get a cookie.
+    """
+    form = LanguageForm(request.POST)
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = redirect(next_url)
+    if form.is_valid():
+        language = form.cleaned_data["language"]
+        if request.user.is_authenticated:
+            services.user_set_language(user=request.user, language=language)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
+            httponly=True,
+        )
+    return response
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """200 only when the database and the broker are reachable; the body names each check."""
+    results = {name: check() for name, check in health.CHECKS.items()}
+    healthy = all(reason is None for reason in results.values())
+    body = {
+        "status": "ok" if healthy else "error",
+        "checks": {name: "ok" if reason is None else f"error: {reason}" for name, reason in results.items()},
+    }
+    return JsonResponse(body, status=200 if healthy else 503)

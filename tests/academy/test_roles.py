@@ -1,0 +1,59 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from academy import roles
+from academy.models import Topic, User
+from academy.signals import STAFF_APPS
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_roles_exist_as_groups_after_migrate():
+    assert set(Group.objects.values_list("name", flat=True)) >= {roles.STAFF, roles.COACH, roles.TRAINER}
+
+
+def test_vamos_staff_may_manage_every_model_of_the_portal():
+    staff = Group.objects.get(name=roles.STAFF)
+    labels = set(staff.permissions.values_list("content_type__app_label", flat=True))
+
+    assert "academy" in labels
+    assert labels <= set(STAFF_APPS)
+    assert staff.permissions.filter(codename="change_topic").exists()
+    assert not Group.objects.get(name=roles.COACH).permissions.exists()
+
+
+def test_the_seven_topics_are_seeded_in_german_and_english():
+    topics = list(Topic.objects.all())
+
+    assert [t.name_de for t in topics] == [
+        "Projektmanagement",
+        "Finanzierung",
+        "Strategieentwicklung",
+        "Personalentwicklung und -management",
+        "Öffentlichkeitsarbeit",
+        "Mitgliedermanagement",
+        "Politische Interessenvertretung",
+    ]
+    assert all(t.name_en and t.description_de and t.description_en for t in topics)
+
+
+def test_has_role_checks_group_membership():
+    coach = UserFactory(roles=[roles.COACH])
+
+    assert roles.has_role(coach, roles.COACH)
+    assert not roles.has_role(coach, roles.STAFF)
+
+
+def test_demo_data_is_idempotent_and_logs_in(client, capsys):
+    call_command("demo_data")
+    first = (User.objects.count(), Group.objects.get(name=roles.STAFF).user_set.count())
+    call_command("demo_data")
+
+    assert (User.objects.count(), Group.objects.get(name=roles.STAFF).user_set.count()) == first
+    assert "team@vamos.example" in capsys.readouterr().out
+    from academy.management.commands.demo_data import DEMO_PASSWORD
+
+    assert client.login(username="team@vamos.example", password=DEMO_PASSWORD)
+    assert client.get("/admin/").status_code == 200
