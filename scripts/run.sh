@@ -12,6 +12,7 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
+echo "The portal: http://$HOST:$PORT/  ·  admin: http://$HOST:$PORT/admin/  ·  mails: var/mail/  ·  Ctrl-C stops all"
 "$BIN/celery" -A vamos worker --beat --loglevel=INFO --concurrency=2 \
     --schedule=var/celery/beat-schedule &
 "$BIN/python" manage.py runserver "$HOST:$PORT" &
