@@ -1,9 +1,23 @@
 """Production: every secret from the environment, nothing insecure by default."""
 
+import ipaddress
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import REDIS_URL, env
+
+
+def _is_local_host(host: str) -> bool:
+    """localhost, a loopback address, or a bare container name such as "web" (no dot, no wildcard)."""
+    host = host.strip().strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return "." not in host and "*" not in host
+
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -26,6 +40,29 @@ LANGUAGE_COOKIE_SECURE = True
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
+
+# Behind the proxy every request arrives from the proxy's address. allauth's rate limits count per
+# client address, so say how many proxies of ours append to X-Forwarded-For (0: trust no such header).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# ------------------------------------------------------------------------------
+# ONLY for the local docker-compose stack (docker-compose.yml), which has no TLS:
+# INSECURE_LOCAL_HTTP=true turns off the HTTPS redirect, HSTS and the Secure flag on
+# cookies, so that a browser can sign in over http://localhost:8000. Never set it on a
+# server: it refuses to start unless every allowed host is this machine or a container name.
+# ------------------------------------------------------------------------------
+INSECURE_LOCAL_HTTP = env.bool("INSECURE_LOCAL_HTTP", default=False)
+if INSECURE_LOCAL_HTTP:
+    _public = [host for host in ALLOWED_HOSTS if not _is_local_host(host)]
+    if _public:
+        raise ImproperlyConfigured(
+            f"INSECURE_LOCAL_HTTP is only for the local compose stack, but ALLOWED_HOSTS names {_public}."
+        )
+    SECURE_SSL_REDIRECT = False
+    SECURE_HSTS_SECONDS = 0
+    SESSION_COOKIE_SECURE = False
+    CSRF_COOKIE_SECURE = False
+    LANGUAGE_COOKIE_SECURE = False
 
 # Files may live in S3-compatible storage: set STORAGE_BACKEND and its OPTIONS by configuration.
 STORAGES["default"] = {
