@@ -19,6 +19,7 @@ def ping(token: str) -> str:
     retry_backoff=30,
     retry_backoff_max=60 * 30,
     max_retries=8,
+    soft_time_limit=50,  # must not exceed time_limit (the global soft limit is 240 s)
     time_limit=60,
 )
 def notify_team_of_contact_message(self, contact_message_id: int) -> None:
