@@ -1,6 +1,6 @@
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -32,16 +32,9 @@ def accessibility(request):
     return render(request, "academy/accessibility.html")
 
 
-CONTACT_LIMIT = 5  # messages per address and hour
-
-
 def _contact_allowed(request) -> bool:
-    key = f"contact-rate:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, timeout=3600)
-    try:
-        return cache.incr(key) <= CONTACT_LIMIT
-    except ValueError:  # the key expired between add and incr
-        return True
+    """allauth's rate limiter counts per client address (ALLAUTH_TRUSTED_PROXY_COUNT behind a proxy)."""
+    return ratelimit.consume(request, action="contact")
 
 
 def contact(request):

@@ -1,6 +1,7 @@
 import os
 
 from celery import Celery
+from celery.signals import setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vamos.settings.dev")
 
@@ -21,3 +22,13 @@ def _make_filesystem_broker_folders(sender, **kwargs):
     backend = sender.conf.result_backend or ""
     if backend.startswith("file://"):
         Path(backend.removeprefix("file://")).mkdir(parents=True, exist_ok=True)
+
+
+@setup_logging.connect
+def _log_as_the_web_process_does(**kwargs):
+    """Worker and beat log JSON lines on stdout through settings.LOGGING, like the web process."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)

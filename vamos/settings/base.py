@@ -148,7 +148,10 @@ ACCOUNT_SIGNUP_FORM_CLASS = "academy.forms.SignupExtraForm"
 ACCOUNT_ADAPTER = "academy.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[VAMOs] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
-# allauth's rate limits stay at their defaults (on); they count in the cache above.
+# allauth's rate limits stay at their defaults (on) and count in the cache above; the contact form
+# uses the same limiter.
+CONTACT_RATE_LIMIT = "5/h/ip"
+ACCOUNT_RATE_LIMITS = {"contact": CONTACT_RATE_LIMIT}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "VAMOs"
 
