@@ -8,6 +8,7 @@ admin.site.site_title = "VAMOs"
 urlpatterns = [
     path("", include("academy.urls")),
     path("konto/", include("allauth.urls")),
+    path("organisationen/", include("organisations.urls")),
     path("admin/", admin.site.urls),
 ]
 

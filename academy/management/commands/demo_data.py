@@ -43,6 +43,11 @@ class Command(BaseCommand):
             if role:
                 user.groups.add(Group.objects.get(name=role))
 
+        from organisations.demo import create_demo as create_organisations_demo
+
+        logins = [(email, description) for email, _first, _last, _role, _staff, _superuser, description in PEOPLE]
+        logins += create_organisations_demo(password=DEMO_PASSWORD)
+
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
-        for email, _first, _last, _role, _staff, _superuser, description in PEOPLE:
+        for email, description in logins:
             self.stdout.write(f"  {email:<28} {description}")

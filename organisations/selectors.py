@@ -1,0 +1,206 @@
+"""Queries that the organisation pages need, with their joins, and the permission lookups every view uses."""
+
+from dataclasses import dataclass
+
+from django.db.models import Avg, Count, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from academy.models import Topic, User
+
+from .models import (
+    Assessment,
+    AssessmentAnswer,
+    AssessmentStatement,
+    Invitation,
+    JoinRequest,
+    Membership,
+    Organisation,
+)
+from .services import SESSION_KEY
+
+
+@dataclass
+class Access:
+    """Who is looking at an organisation: their membership (None for staff who are not members)."""
+
+    organisation: Organisation
+    membership: Membership | None
+    is_staff: bool
+
+    @property
+    def can_change(self) -> bool:
+        return self.is_staff or bool(self.membership and self.membership.is_admin)
+
+
+def organisation_access(*, user: User, pk: int) -> Access:
+    """The organisation with the viewer's membership. 404 unless a member (or staff): ids do not leak."""
+    membership = (
+        Membership.objects.select_related("organisation", "organisation__parent", "organisation__contact_person")
+        .filter(user=user, organisation_id=pk)
+        .first()
+    )
+    if membership is not None:
+        return Access(organisation=membership.organisation, membership=membership, is_staff=user.is_staff)
+    if user.is_staff:
+        organisation = Organisation.objects.select_related("parent", "contact_person").filter(pk=pk).first()
+        if organisation is not None:
+            return Access(organisation=organisation, membership=None, is_staff=True)
+    raise Http404
+
+
+def memberships_of(*, user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("organisation").order_by("organisation__name")
+
+
+def current_organisation(*, request) -> Organisation | None:
+    """The organisation the person acts for: the one in the session if still a member, else their first one.
+
+    Cached on the request, so the header and the page share one query.
+    """
+    if not request.user.is_authenticated:
+        return None
+    if hasattr(request, "_current_organisation"):
+        return request._current_organisation
+    memberships = list(memberships_of(user=request.user))
+    chosen = request.session.get(SESSION_KEY)
+    current = next((m.organisation for m in memberships if m.organisation_id == chosen), None)
+    if current is None and memberships:
+        current = memberships[0].organisation
+    request._current_organisation = current
+    request._memberships = memberships
+    return current
+
+
+def organisation_members(*, organisation: Organisation) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("-role", "user__last_name", "user__first_name", "user__email")
+    )
+
+
+def organisation_open_invitations(*, organisation: Organisation) -> QuerySet[Invitation]:
+    return (
+        Invitation.objects.filter(
+            organisation=organisation,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .select_related("invited_by")
+        .order_by("-created_at")
+    )
+
+
+def organisation_open_join_requests(*, organisation: Organisation) -> QuerySet[JoinRequest]:
+    return (
+        JoinRequest.objects.filter(organisation=organisation, status=JoinRequest.Status.OPEN)
+        .select_related("user")
+        .order_by("created_at")
+    )
+
+
+def organisation_topic_count(*, organisation: Organisation) -> int:
+    return organisation.topics.count()
+
+
+def organisation_member_clubs(*, federation: Organisation, confirmed: bool = True) -> QuerySet[Organisation]:
+    return (
+        Organisation.objects.filter(parent=federation, parent_confirmed=confirmed)
+        .exclude(status=Organisation.Status.DECLINED)
+        .annotate(member_total=Count("memberships"))
+        .order_by("name")
+    )
+
+
+def organisation_search(*, query: str, limit: int = 20) -> QuerySet[Organisation]:
+    """Registered organisations that a person may ask to join, found by name or city."""
+    from .models import normalise_name
+
+    query = query.strip()
+    if len(query) < 2:
+        return Organisation.objects.none()
+    normalised = normalise_name(query)
+    return (
+        Organisation.objects.exclude(status=Organisation.Status.DECLINED)
+        .filter(normalised_name__contains=normalised)
+        .order_by("name")[:limit]
+    )
+
+
+def invitations_for(*, user: User) -> QuerySet[Invitation]:
+    """Open invitations addressed to the person's email, for the start page."""
+    return (
+        Invitation.objects.filter(
+            email__iexact=user.email,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .exclude(organisation__memberships__user=user)
+        .select_related("organisation", "invited_by")
+    )
+
+
+def join_requests_of(*, user: User) -> QuerySet[JoinRequest]:
+    return JoinRequest.objects.filter(user=user, status=JoinRequest.Status.OPEN).select_related("organisation")
+
+
+@dataclass
+class TopicScore:
+    """A topic's result in one Organisationscheck: the average rating (1–4) as 0–100 %."""
+
+    topic: Topic
+    average: float
+    percent: int
+    previous_percent: int | None = None
+
+    @property
+    def change(self) -> int | None:
+        return None if self.previous_percent is None else self.percent - self.previous_percent
+
+
+def _percent(average: float) -> int:
+    return round((average - 1) / 3 * 100)
+
+
+def _averages(assessment: Assessment) -> dict[int, float]:
+    rows = AssessmentAnswer.objects.filter(assessment=assessment).values("topic_id").annotate(average=Avg("rating"))
+    return {row["topic_id"]: float(row["average"]) for row in rows}
+
+
+def assessment_list(*, organisation: Organisation) -> QuerySet[Assessment]:
+    return Assessment.objects.filter(organisation=organisation).select_related("completed_by")
+
+
+def assessment_latest(*, organisation: Organisation) -> Assessment | None:
+    return assessment_list(organisation=organisation).first()
+
+
+def assessment_previous(*, assessment: Assessment) -> Assessment | None:
+    return (
+        Assessment.objects.filter(organisation_id=assessment.organisation_id, completed_at__lt=assessment.completed_at)
+        .order_by("-completed_at")
+        .first()
+    )
+
+
+def assessment_scores(*, assessment: Assessment, previous: Assessment | None = None) -> list[TopicScore]:
+    """The result per topic in the topics' order, with the earlier result of each topic when given."""
+    averages = _averages(assessment)
+    earlier = _averages(previous) if previous is not None else {}
+    topics = Topic.objects.filter(pk__in=averages).order_by("position", "slug")
+    return [
+        TopicScore(
+            topic=topic,
+            average=averages[topic.pk],
+            percent=_percent(averages[topic.pk]),
+            previous_percent=_percent(earlier[topic.pk]) if topic.pk in earlier else None,
+        )
+        for topic in topics
+    ]
+
+
+def assessment_statements() -> QuerySet[AssessmentStatement]:
+    return AssessmentStatement.objects.filter(is_active=True).select_related("topic")
