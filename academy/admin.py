@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
 from .models import ContactMessage, Topic, User
@@ -76,7 +77,11 @@ class ContactMessageAdmin(admin.ModelAdmin):
     @admin.action(description=_("Mark selected messages as answered"))
     def mark_answered(self, request, queryset):
         updated = queryset.update(status=ContactMessage.Status.ANSWERED)
-        self.message_user(request, _("%(count)d messages marked as answered.") % {"count": updated})
+        self.message_user(
+            request,
+            ngettext("%(count)d message marked as answered.", "%(count)d messages marked as answered.", updated)
+            % {"count": updated},
+        )
 
     def has_add_permission(self, request):
         return False

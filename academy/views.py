@@ -1,3 +1,5 @@
+from datetime import date
+
 from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
@@ -24,7 +26,13 @@ def imprint(request):
 
 @require_GET
 def privacy(request):
-    return render(request, "academy/privacy.html")
+    # The version of the notice is its month ("2026-11"); people are asked to consent again when it changes.
+    year, month = (int(part) for part in settings.PRIVACY_NOTICE_VERSION.split("-")[:2])
+    return render(
+        request,
+        "academy/privacy.html",
+        {"privacy_version": settings.PRIVACY_NOTICE_VERSION, "privacy_updated": date(year, month, 1)},
+    )
 
 
 @require_GET

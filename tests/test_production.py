@@ -51,7 +51,9 @@ def workdir(tmp_path_factory):
 @pytest.fixture(scope="module")
 def production_env(workdir):
     """The environment of a production process; none of the caller's settings variables leak in."""
-    env = {key: value for key, value in os.environ.items() if key not in settings_variables()}
+    # DJANGO_ALLOW_ASYNC_UNSAFE is the browser tests' business (set in their conftest); production never has it.
+    leave_out = {*settings_variables(), "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {key: value for key, value in os.environ.items() if key not in leave_out}
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "vamos.settings.production",

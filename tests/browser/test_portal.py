@@ -95,7 +95,8 @@ def test_a_person_switches_language_signs_up_confirms_and_logs_in(portal, mailou
 
     logout = page.locator(LOGOUT_BUTTON)
     assert logout.is_visible()
-    assert page.url == portal.url("/")
+    # A newcomer without an organisation lands where they register one or join one.
+    assert page.url == portal.url("/organisationen/")
     user.refresh_from_db()
     assert user.last_login is not None
 

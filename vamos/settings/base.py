@@ -152,6 +152,8 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "ht
 # uses the same limiter.
 CONTACT_RATE_LIMIT = "5/h/ip"
 ACCOUNT_RATE_LIMITS = {"contact": CONTACT_RATE_LIMIT}
+# The privacy notice's version (its month). A new version asks everyone for consent again at login.
+PRIVACY_NOTICE_VERSION = "2026-11"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "VAMOs"
 
