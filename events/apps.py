@@ -5,3 +5,26 @@ from django.utils.translation import gettext_lazy as _
 class EventsConfig(AppConfig):
     name = "events"
     verbose_name = _("Seminars and events")
+
+    def ready(self):
+        from academy.calendar import calendar_providers
+        from organisations.participation import participation_providers
+        from organisations.plan import plan_providers
+        from organisations.slots import home_slots
+
+        from . import hooks
+
+        for registry, provider in (
+            (home_slots, hooks.home_slot),
+            (plan_providers, hooks.plan_items),
+            (participation_providers, hooks.participation),
+            (calendar_providers, hooks.calendar_entries),
+        ):
+            if provider not in registry:
+                registry.append(provider)
+
+        from academy.roles import role_probes
+
+        from . import web
+
+        role_probes["trainer"] = web.is_trainer  # the header's "Attendance" link

@@ -1,0 +1,358 @@
+"""Staff run events here. Every change of seats goes through the services (the same rules, locks and mails
+as the participants' own actions): publishing, cancelling an event, copying it, cancelling a booking."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
+
+from . import services
+from .models import Attendance, Booking, Event, EventDate, EventMail
+
+VENUE_FIELDS = {"venue_name", "street", "postcode", "city"}
+
+
+class CopyForm(forms.Form):
+    new_start = forms.SplitDateTimeField(
+        label=_("New start of the first date"),
+        widget=AdminSplitDateTime,
+        help_text=_("All dates, the registration window and the cancellation deadline move by the same offset."),
+    )
+
+
+class CancelForm(forms.Form):
+    message = forms.CharField(
+        label=_("Message to everyone booked or waiting (sent by email)"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=4000,
+    )
+
+
+class EventDateInline(admin.TabularInline):
+    model = EventDate
+    extra = 1
+    fields = ["start", "end"]
+
+
+class BookingInline(admin.TabularInline):
+    """Read-mostly: bookings change through the services (Booking admin's action, the participants' pages)."""
+
+    model = Booking
+    extra = 0
+    fields = ["person", "organisation", "status", "created_at", "promoted_at", "cancelled_at", "booked_by"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+    ordering = ["status", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("person", "organisation", "booked_by")
+
+
+@admin.register(Event)
+class EventAdmin(TranslationAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    list_display = ["title", "kind", "format", "first_date", "capacity", "confirmed_count", "waiting", "status"]
+    list_filter = ["status", "kind", "format", "topics", "language"]
+    search_fields = ["title_de", "title_en", "description_de", "city", "venue_name"]
+    filter_horizontal = ["topics", "trainers"]
+    autocomplete_fields = ["contact"]
+    inlines = [EventDateInline, BookingInline]
+    actions = ["publish", "copy_to_new_date", "cancel_events"]
+    readonly_fields = [
+        "status",
+        "confirmed_count",
+        "sequence",
+        "cancelled_at",
+        "cancelled_by",
+        "cancellation_message",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = (
+        (
+            _("Status"),
+            {"fields": ("status", "confirmed_count", "cancelled_at", "cancelled_by", "cancellation_message")},
+        ),
+        (
+            None,
+            {
+                "fields": (
+                    "title",
+                    "kind",
+                    "format",
+                    "language",
+                    "topics",
+                    "description",
+                    "learning_goals",
+                    "target_group",
+                    "trainers",
+                    "contact",
+                )
+            },
+        ),
+        (
+            _("Seats and deadlines"),
+            {
+                "fields": (
+                    "capacity",
+                    "per_organisation_limit",
+                    "waiting_list_enabled",
+                    "registration_opens",
+                    "registration_closes",
+                    "cancellation_deadline",
+                )
+            },
+        ),
+        (_("Place"), {"fields": ("venue_name", "street", "postcode", "city", "online_link")}),
+        (_("Record"), {"classes": ("collapse",), "fields": ("sequence", "created_at", "updated_at")}),
+    )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_dates().with_waiting_count()
+
+    @admin.display(description=_("first date"), ordering="first_start")
+    def first_date(self, event):
+        return event.first_start
+
+    @admin.display(description=_("waiting"), ordering="waiting_count")
+    def waiting(self, event):
+        return event.waiting_count
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changed = set(form.changed_data)
+        request._event_changes = [
+            *(["venue"] if change and changed & VENUE_FIELDS else []),
+            *(["online_link"] if change and "online_link" in changed else []),
+        ]
+        request._event_seats_changed = change and bool({"capacity", "per_organisation_limit"} & changed)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if not change:
+            return
+        event = form.instance
+        what = list(getattr(request, "_event_changes", []))
+        if any(fs.model is EventDate and fs.has_changed() for fs in formsets):
+            what.insert(0, "dates")
+        if getattr(request, "_event_seats_changed", False):
+            promoted = services.event_fill_from_waiting_list(event=event)
+            if promoted:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d person moved up from the waiting list.",
+                        "%(count)d people moved up from the waiting list.",
+                        len(promoted),
+                    )
+                    % {"count": len(promoted)},
+                    messages.SUCCESS,
+                )
+        if what:
+            told = services.event_notify_change(event=event, what=what, by=request.user)
+            if told:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(count)d participant is told of the change by email.",
+                        "%(count)d participants are told of the change by email.",
+                        told,
+                    )
+                    % {"count": told},
+                    messages.INFO,
+                )
+
+    # ---- actions ---------------------------------------------------------------------------------------------
+
+    @admin.action(description=_("Publish selected events"))
+    def publish(self, request, queryset):
+        published = 0
+        for event in queryset:
+            try:
+                services.event_publish(event=event, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"{event}: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                published += 1
+        if published:
+            self.message_user(
+                request,
+                ngettext("%(count)d event published.", "%(count)d events published.", published) % {"count": published},
+                messages.SUCCESS,
+            )
+
+    def _intermediate(self, request, queryset, *, template, title, form, action):
+        return TemplateResponse(
+            request,
+            template,
+            {
+                **self.admin_site.each_context(request),
+                "title": title,
+                "events": queryset,
+                "form": form,
+                "action": action,
+                "opts": self.model._meta,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(description=_("Copy to a new date (asks for the new start)"))
+    def copy_to_new_date(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, _("Please select exactly one event to copy."), messages.WARNING)
+            return None
+        form = CopyForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            original = queryset.get()
+            try:
+                copy = services.event_copy(event=original, new_start=form.cleaned_data["new_start"], by=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+                return None
+            self.message_user(
+                request,
+                _("“%(title)s” was copied as a draft; check it and publish it.") % {"title": copy.title},
+                messages.SUCCESS,
+            )
+            return None
+        return self._intermediate(
+            request,
+            queryset,
+            template="events/admin/copy.html",
+            title=_("Copy event to a new date"),
+            form=form,
+            action="copy_to_new_date",
+        )
+
+    @admin.action(description=_("Cancel selected events (asks for a message to the participants)"))
+    def cancel_events(self, request, queryset):
+        form = CancelForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            count = 0
+            for event in queryset:
+                try:
+                    services.event_cancel(event=event, message=form.cleaned_data["message"], by=request.user)
+                except ValidationError as error:
+                    self.message_user(request, f"{event}: {' '.join(error.messages)}", messages.ERROR)
+                else:
+                    count += 1
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d event cancelled; everyone booked or waiting is told by email.",
+                    "%(count)d events cancelled; everyone booked or waiting is told by email.",
+                    count,
+                )
+                % {"count": count},
+                messages.SUCCESS,
+            )
+            return None
+        return self._intermediate(
+            request,
+            queryset,
+            template="events/admin/cancel.html",
+            title=_("Cancel events"),
+            form=form,
+            action="cancel_events",
+        )
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 0
+    fields = ["event_date", "present", "marked_by", "marked_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Booking)
+class BookingAdmin(admin.ModelAdmin):
+    """Read-only: bookings are made and cancelled through the services, so the waiting list moves up."""
+
+    list_display = ["person", "event", "organisation", "status", "created_at", "promoted_at", "cancelled_at"]
+    list_filter = ["status", "event__kind", "event__format"]
+    search_fields = [
+        "person__email",
+        "person__first_name",
+        "person__last_name",
+        "organisation__name",
+        "event__title_de",
+        "event__title_en",
+    ]
+    list_select_related = ["person", "event", "organisation"]
+    date_hierarchy = "created_at"
+    inlines = [AttendanceInline]
+    actions = ["cancel_bookings"]
+    fields = [
+        "event",
+        "person",
+        "organisation",
+        "status",
+        "booked_by",
+        "created_at",
+        "promoted_at",
+        "cancelled_at",
+        "cancelled_by",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Cancel selected bookings (the waiting list moves up)"))
+    def cancel_bookings(self, request, queryset):
+        count = 0
+        for booking in queryset.exclude(status=Booking.Status.CANCELLED):
+            try:
+                services.booking_cancel(booking=booking, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"{booking}: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                count += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d booking cancelled.", "%(count)d bookings cancelled.", count) % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(admin.ModelAdmin):
+    list_display = ["booking", "event_date", "present", "marked_by", "marked_at"]
+    list_filter = ["present"]
+    search_fields = ["booking__person__email", "booking__person__last_name", "booking__event__title_de"]
+    list_select_related = ["booking__person", "booking__event", "event_date", "marked_by"]
+    readonly_fields = ["booking", "event_date", "present", "marked_by", "marked_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(EventMail)
+class EventMailAdmin(admin.ModelAdmin):
+    list_display = ["booking", "kind", "sequence", "sent_at"]
+    list_filter = ["kind"]
+    search_fields = ["booking__person__email"]
+    list_select_related = ["booking__person", "booking__event"]
+    readonly_fields = ["booking", "kind", "sequence", "sent_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

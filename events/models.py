@@ -1,0 +1,478 @@
+"""Seminars and events: the offers, their dates, the people's bookings (with the waiting list) and attendance.
+
+The rules that must hold under concurrency are database constraints:
+- a person holds at most one active (confirmed or waiting) booking per event;
+- an event never has more confirmed bookings than seats: `Event.confirmed_count` is kept by the booking
+  services under the event's row lock, and a CheckConstraint refuses `confirmed_count > capacity`.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from academy import roles
+
+
+class Language(models.TextChoices):
+    """The language an event is held in (not the portal's language: events may be held in more)."""
+
+    DE = "de", _("German")
+    EN = "en", _("English")
+    AR = "ar", _("Arabic")
+    FA = "fa", _("Persian")
+    FR = "fr", _("French")
+    PL = "pl", _("Polish")
+    RU = "ru", _("Russian")
+    TR = "tr", _("Turkish")
+    UK = "uk", _("Ukrainian")
+
+
+class EventQuerySet(models.QuerySet):
+    def with_dates(self):
+        """Annotates `first_start` and `last_end` (subqueries: no GROUP BY, safe with other joins)."""
+        dates = EventDate.objects.filter(event=OuterRef("pk"))
+        return self.annotate(
+            first_start=Subquery(dates.order_by("start").values("start")[:1]),
+            last_end=Subquery(dates.order_by("-end").values("end")[:1]),
+        )
+
+    def with_waiting_count(self):
+        """Annotates `waiting_count`; the confirmed count is a column (`confirmed_count`)."""
+        waiting = (
+            Booking.objects.filter(event=OuterRef("pk"), status=Booking.Status.WAITING)
+            .order_by()
+            .values("event")
+            .annotate(total=Count("pk"))
+            .values("total")
+        )
+        return self.annotate(waiting_count=Coalesce(Subquery(waiting), Value(0)))
+
+    def published(self):
+        return self.filter(status=Event.Status.PUBLISHED)
+
+    def upcoming(self, now=None):
+        """Events not yet over (their last date has not ended); needs with_dates()."""
+        return self.filter(last_end__gte=now or timezone.now())
+
+
+class Event(models.Model):
+    """A seminar (one or several dates), a networking meeting or an expert event that people book seats at."""
+
+    class Kind(models.TextChoices):
+        SEMINAR = "seminar", _("seminar")
+        NETWORKING = "networking", _("networking meeting")
+        EXPERT = "expert", _("expert event")
+
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", _("in person")
+        ONLINE = "online", _("online")
+        HYBRID = "hybrid", _("hybrid")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("draft")
+        PUBLISHED = "published", _("published")
+        CANCELLED = "cancelled", _("cancelled")
+
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.SEMINAR)
+    format = models.CharField(_("format"), max_length=20, choices=Format.choices, default=Format.IN_PERSON)
+    topics = models.ManyToManyField("academy.Topic", verbose_name=_("topics"), blank=True, related_name="events")
+    description = models.TextField(_("description"), blank=True)
+    learning_goals = models.TextField(_("learning goals"), blank=True)
+    target_group = models.TextField(_("target group"), blank=True)
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices, default=Language.DE)
+    trainers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("trainers and speakers"),
+        blank=True,
+        related_name="trained_events",
+        limit_choices_to={"groups__name": roles.TRAINER},
+    )
+
+    capacity = models.PositiveIntegerField(_("seats"))
+    per_organisation_limit = models.PositiveIntegerField(
+        _("seats per organisation"),
+        null=True,
+        blank=True,
+        help_text=_("At most this many confirmed seats per organisation, so that more associations get a place."),
+    )
+    waiting_list_enabled = models.BooleanField(_("waiting list"), default=True)
+    registration_opens = models.DateTimeField(
+        _("registration opens"), null=True, blank=True, help_text=_("Empty: as soon as the event is published.")
+    )
+    registration_closes = models.DateTimeField(
+        _("registration closes"), null=True, blank=True, help_text=_("Empty: when the first date begins.")
+    )
+    cancellation_deadline = models.DateTimeField(
+        _("cancellation deadline"),
+        null=True,
+        blank=True,
+        help_text=_("Participants may cancel their seat themselves until then. Empty: until the first date begins."),
+    )
+
+    venue_name = models.CharField(_("venue"), max_length=200, blank=True)
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode (PLZ)"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    online_link = models.URLField(
+        _("online meeting link"), max_length=500, blank=True, help_text=_("Shown only to confirmed participants.")
+    )
+
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("contact at VAMOs"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events_in_charge",
+        limit_choices_to={"is_staff": True},
+    )
+    confirmed_count = models.PositiveIntegerField(_("confirmed"), default=0, editable=False)
+    sequence = models.PositiveIntegerField(
+        _("change number"), default=0, editable=False, help_text=_("Counts the changes participants were told of.")
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    cancellation_message = models.TextField(_("message to participants"), blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = EventQuerySet.as_manager()
+
+    # Kept by the booking services under the row lock; a plain save() (admin form) must never write a stale value.
+    SERVICE_FIELDS = ("confirmed_count", "sequence")
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="event_capacity_positive"),
+            models.CheckConstraint(condition=Q(confirmed_count__lte=F("capacity")), name="event_not_overbooked"),
+            models.CheckConstraint(
+                condition=Q(per_organisation_limit__isnull=True) | Q(per_organisation_limit__gte=1),
+                name="event_per_organisation_limit_positive",
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_opens__isnull=True)
+                | Q(registration_closes__isnull=True)
+                | Q(registration_closes__gt=F("registration_opens")),
+                name="event_registration_window_order",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="cancelled") | Q(cancelled_at__isnull=False), name="event_cancelled_has_time"
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in self.SERVICE_FIELDS
+            ]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:detail", args=[self.pk])
+
+    def clean(self):
+        errors = {}
+        if self.pk is not None and self.capacity is not None:
+            confirmed = Event.objects.filter(pk=self.pk).values_list("confirmed_count", flat=True).first() or 0
+            if self.capacity < confirmed:
+                errors["capacity"] = ngettext(
+                    "%(count)s person is confirmed already; cancel bookings before reducing the seats below that.",
+                    "%(count)s people are confirmed already; cancel bookings before reducing the seats below that.",
+                    confirmed,
+                ) % {"count": confirmed}
+        if (
+            self.per_organisation_limit is not None
+            and self.capacity is not None
+            and self.per_organisation_limit > self.capacity
+        ):
+            errors["per_organisation_limit"] = _("The seats per organisation cannot exceed the seats.")
+        if self.registration_opens and self.registration_closes and self.registration_closes <= self.registration_opens:
+            errors["registration_closes"] = _("Registration must close after it opens.")
+        if self.status == self.Status.PUBLISHED:
+            if self.format in (self.Format.ONLINE, self.Format.HYBRID) and not self.online_link:
+                errors["online_link"] = _("An online or hybrid event needs its meeting link before it is published.")
+            if self.format in (self.Format.IN_PERSON, self.Format.HYBRID) and not self.city:
+                errors["city"] = _("An event in person needs its venue before it is published.")
+        if errors:
+            raise ValidationError(errors)
+
+    # ---- derived properties ---------------------------------------------------------------------------------
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.confirmed_count, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.confirmed_count >= self.capacity
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def is_online(self) -> bool:
+        return self.format == self.Format.ONLINE
+
+    @property
+    def has_venue(self) -> bool:
+        return self.format in (self.Format.IN_PERSON, self.Format.HYBRID)
+
+    @property
+    def has_online_link(self) -> bool:
+        return self.format in (self.Format.ONLINE, self.Format.HYBRID)
+
+    @property
+    def place(self) -> str:
+        """Where it happens, in one line: the venue and city, "Online", or both for hybrid events."""
+        town = f"{self.postcode} {self.city}".strip()
+        venue = ", ".join(part for part in (self.venue_name, self.street, town) if part)
+        if self.format == self.Format.ONLINE:
+            return str(_("Online"))
+        if self.format == self.Format.HYBRID:
+            return f"{venue} / {_('Online')}" if venue else str(_("Online"))
+        return venue
+
+    def _first_and_last(self):
+        """The first start and last end: from the with_dates() annotation, else from prefetched or queried dates."""
+        if hasattr(self, "first_start"):
+            return self.first_start, self.last_end
+        dates = list(self.dates.all())
+        if not dates:
+            return None, None
+        return min(d.start for d in dates), max(d.end for d in dates)
+
+    @property
+    def starts_at(self):
+        return self._first_and_last()[0]
+
+    @property
+    def ends_at(self):
+        return self._first_and_last()[1]
+
+    def registration_closes_at(self):
+        """When registration closes: the set time, else the start of the first date."""
+        return self.registration_closes or self.starts_at
+
+    def cancellation_deadline_at(self):
+        """Until when participants may cancel themselves: the set deadline, else the start of the first date."""
+        return self.cancellation_deadline or self.starts_at
+
+    def registration_is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        closes = self.registration_closes_at()
+        starts = self.starts_at
+        return (
+            self.is_published
+            and starts is not None
+            and now < starts
+            and (self.registration_opens is None or self.registration_opens <= now)
+            and (closes is None or now < closes)
+        )
+
+
+class EventDate(models.Model):
+    """One date of an event; a seminar series is one event with several dates."""
+
+    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="dates")
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+
+    class Meta:
+        verbose_name = _("date")
+        verbose_name_plural = _("dates")
+        ordering = ["start", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(end__gt=F("start")), name="event_date_ends_after_start")]
+        indexes = [models.Index(fields=["event", "start"])]
+
+    def __str__(self):
+        start = timezone.localtime(self.start)
+        end = timezone.localtime(self.end)
+        if start.date() == end.date():
+            return f"{start:%d.%m.%Y %H:%M}–{end:%H:%M}"
+        return f"{start:%d.%m.%Y %H:%M} – {end:%d.%m.%Y %H:%M}"
+
+    def clean(self):
+        if self.start and self.end and self.end <= self.start:
+            raise ValidationError({"end": _("A date must end after it starts.")})
+
+
+class Booking(models.Model):
+    """A person's seat at an event (confirmed), their place on the waiting list (waiting), or a cancelled one.
+
+    The organisation is the client: the booking is recorded for it and survives when the person leaves.
+    Person and organisation are set to NULL when deleted, so statistics keep the (anonymous) booking.
+    """
+
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("confirmed")
+        WAITING = "waiting", _("waiting list")
+        CANCELLED = "cancelled", _("cancelled")
+
+    ACTIVE = (Status.CONFIRMED, Status.WAITING)
+
+    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.PROTECT, related_name="bookings")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="event_bookings",
+    )
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="event_bookings",
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("booked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices)
+    created_at = models.DateTimeField(_("booked at"), default=timezone.now)
+    promoted_at = models.DateTimeField(_("moved up from the waiting list"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("cancelled by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            # One active booking per person and event; after cancelling, the person may book again.
+            models.UniqueConstraint(
+                fields=["event", "person"], condition=~Q(status="cancelled"), name="booking_one_active_per_person"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="cancelled", cancelled_at__isnull=False)
+                | (~Q(status="cancelled") & Q(cancelled_at__isnull=True)),
+                name="booking_cancelled_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["event", "status", "created_at"]),
+            models.Index(fields=["organisation", "status"]),
+        ]
+
+    def __str__(self):
+        return f"{self.person or _('(deleted person)')} – {self.event} ({self.get_status_display()})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == self.Status.CONFIRMED
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status == self.Status.WAITING
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+
+class Attendance(models.Model):
+    """Whether a confirmed participant was present at one date: what certificates and reports are built on."""
+
+    booking = models.ForeignKey(
+        Booking, verbose_name=_("booking"), on_delete=models.CASCADE, related_name="attendances"
+    )
+    event_date = models.ForeignKey(
+        EventDate, verbose_name=_("date"), on_delete=models.CASCADE, related_name="attendances"
+    )
+    present = models.BooleanField(_("present"))
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    marked_at = models.DateTimeField(_("marked at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["event_date", "booking"]
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "event_date"], name="attendance_once_per_booking_and_date")
+        ]
+
+    def __str__(self):
+        return f"{self.booking.person or '-'} – {self.event_date}: {_('present') if self.present else _('absent')}"
+
+
+class EventMail(models.Model):
+    """A mail about a booking that has been sent: the guard that makes the mail tasks safe to run twice.
+
+    One row per booking, kind and sequence; `sequence` is the event's change number for "event changed"
+    mails (each change is told once) and 0 for the others (each happens at most once per booking).
+    """
+
+    class Kind(models.TextChoices):
+        CONFIRMED = "confirmed", _("booking confirmed")
+        WAITING = "waiting", _("on the waiting list")
+        PROMOTED = "promoted", _("moved up from the waiting list")
+        CANCELLED = "cancelled", _("booking cancelled")
+        EVENT_CANCELLED = "event_cancelled", _("event cancelled")
+        EVENT_CHANGED = "event_changed", _("event changed")
+
+    booking = models.ForeignKey(Booking, verbose_name=_("booking"), on_delete=models.CASCADE, related_name="mails")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    sequence = models.PositiveIntegerField(_("change number"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("sent mail")
+        verbose_name_plural = _("sent mails")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["booking", "kind", "sequence"], name="event_mail_sent_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.booking_id}"

@@ -1,0 +1,344 @@
+"""Queries that the event pages, mails and hooks need, each in a fixed number of queries.
+
+Events from these selectors carry `first_start`, `last_end` (subquery annotations) and, where the page shows
+it, `waiting_count`; seats left is `event.seats_left` (capacity minus the `confirmed_count` column).
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from academy.models import Topic, User
+from organisations.models import Membership, Organisation
+
+from .models import Attendance, Booking, Event, EventDate
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _dates_prefetch() -> Prefetch:
+    return Prefetch("dates", queryset=EventDate.objects.order_by("start", "pk"))
+
+
+def _topics_prefetch() -> Prefetch:
+    return Prefetch("topics", queryset=Topic.objects.order_by("position", "slug"))
+
+
+def _trainers_prefetch() -> Prefetch:
+    return Prefetch("trainers", queryset=User.objects.order_by("last_name", "first_name"))
+
+
+def month_range(month: date) -> tuple[date, date]:
+    """The first day of the month and the first day of the next one."""
+    first = month.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following
+
+
+def event_catalogue(
+    *,
+    topic: Topic | int | None = None,
+    kind: str | None = None,
+    format: str | None = None,
+    language: str | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    month: date | None = None,
+    free_only: bool = False,
+    search: str = "",
+    now: datetime | None = None,
+) -> QuerySet[Event]:
+    """Upcoming (not yet ended) published events, soonest first; the filters combine.
+
+    `date_from`/`date_to` (inclusive days) and `month` (any day of it) keep events with a date in that range.
+    `free_only` keeps events with a free seat. `search` looks through the title, description, learning goals,
+    target group (in every language) and the city. Evaluating it costs three queries however many events
+    (events, their dates, their topics); paginate the queryset as it is.
+    """
+    now = now or timezone.now()
+    events = Event.objects.published().with_dates().with_waiting_count().filter(last_end__gte=now)
+    if topic:
+        events = events.filter(topics=topic)
+    if kind:
+        events = events.filter(kind=kind)
+    if format:
+        events = events.filter(format=format)
+    if language:
+        events = events.filter(language=language)
+    if month is not None:
+        first, following = month_range(month)
+        date_from, date_to = first, following - timedelta(days=1)
+    if date_from is not None or date_to is not None:
+        in_range = EventDate.objects.filter(event=OuterRef("pk"))
+        if date_from is not None:
+            in_range = in_range.filter(end__gte=_day_start(date_from))
+        if date_to is not None:
+            in_range = in_range.filter(start__lt=_day_start(date_to + timedelta(days=1)))
+        events = events.filter(Exists(in_range))
+    if free_only:
+        events = events.filter(confirmed_count__lt=F("capacity"))
+    search = (search or "").strip()
+    if search:
+        condition = Q(city__icontains=search) | Q(venue_name__icontains=search)
+        for name in ("title", "description", "learning_goals", "target_group"):
+            for code in ("de", "en"):
+                condition |= Q(**{f"{name}_{code}__icontains": search})
+        events = events.filter(condition)
+    return events.prefetch_related(_dates_prefetch(), _topics_prefetch()).order_by("first_start", "pk")
+
+
+def event_detail(*, pk: int, viewer: User | None = None) -> Event:
+    """One event with its dates, topics, trainers and contact (four queries). Drafts only for staff; else 404."""
+    events = (
+        Event.objects.with_dates()
+        .with_waiting_count()
+        .select_related("contact")
+        .prefetch_related(_dates_prefetch(), _topics_prefetch(), _trainers_prefetch())
+    )
+    if not (viewer is not None and viewer.is_authenticated and viewer.is_staff):
+        events = events.exclude(status=Event.Status.DRAFT)
+    event = events.filter(pk=pk).first()
+    if event is None:
+        raise Http404
+    return event
+
+
+def _with_waiting_position(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
+    """Annotates `waiting_position` (1 = next to move up) on waiting bookings; None for the others."""
+    ahead = (
+        Booking.objects.filter(event=OuterRef("event"), status=Booking.Status.WAITING)
+        .filter(Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), pk__lt=OuterRef("pk")))
+        .order_by()
+        .values("event")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return bookings.annotate(
+        waiting_position=Case(
+            When(status=Booking.Status.WAITING, then=Coalesce(Subquery(ahead), 0) + 1),
+            default=None,
+            output_field=IntegerField(),
+        )
+    )
+
+
+def booking_waiting_position(*, booking: Booking) -> int | None:
+    """The position on the waiting list (1 = next to move up), in order of booking; None unless waiting."""
+    if booking.status != Booking.Status.WAITING:
+        return None
+    if getattr(booking, "waiting_position", None) is not None:
+        return booking.waiting_position
+    ahead = (
+        Booking.objects.filter(event_id=booking.event_id, status=Booking.Status.WAITING)
+        .filter(Q(created_at__lt=booking.created_at) | Q(created_at=booking.created_at, pk__lt=booking.pk))
+        .count()
+    )
+    return ahead + 1
+
+
+def _bookings_with_events(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
+    first_start = EventDate.objects.filter(event=OuterRef("event")).order_by("start").values("start")[:1]
+    last_end = EventDate.objects.filter(event=OuterRef("event")).order_by("-end").values("end")[:1]
+    return (
+        _with_waiting_position(bookings)
+        .select_related("event", "organisation", "person", "booked_by")
+        .prefetch_related(Prefetch("event__dates", queryset=EventDate.objects.order_by("start", "pk")))
+        .annotate(event_first_start=Subquery(first_start), event_last_end=Subquery(last_end))
+    )
+
+
+def _split_by_time(bookings: QuerySet[Booking], *, upcoming: bool | None, now: datetime) -> QuerySet[Booking]:
+    if upcoming is True:
+        return bookings.filter(event_last_end__gte=now).order_by("event_first_start", "pk")
+    if upcoming is False:
+        return bookings.filter(event_last_end__lt=now).order_by("-event_first_start", "-pk")
+    return bookings.order_by("-event_first_start", "-pk")
+
+
+def bookings_of_person(
+    *,
+    person: User,
+    upcoming: bool | None = None,
+    include_cancelled: bool = True,
+    now: datetime | None = None,
+) -> QuerySet[Booking]:
+    """A person's bookings ("my bookings"), with event, dates, organisation and `waiting_position` (two queries).
+
+    upcoming=True: events not yet over, soonest first; False: past ones, latest first; None: all, latest first.
+    """
+    bookings = Booking.objects.filter(person=person)
+    if not include_cancelled:
+        bookings = bookings.exclude(status=Booking.Status.CANCELLED)
+    return _split_by_time(_bookings_with_events(bookings), upcoming=upcoming, now=now or timezone.now())
+
+
+def bookings_of_organisation(
+    *,
+    organisation: Organisation,
+    upcoming: bool | None = None,
+    include_cancelled: bool = True,
+    now: datetime | None = None,
+) -> QuerySet[Booking]:
+    """Every booking of an organisation (what its admins see), with person, event, dates (two queries)."""
+    bookings = Booking.objects.filter(organisation=organisation)
+    if not include_cancelled:
+        bookings = bookings.exclude(status=Booking.Status.CANCELLED)
+    return _split_by_time(_bookings_with_events(bookings), upcoming=upcoming, now=now or timezone.now())
+
+
+def booking_of_person_for_event(*, event: Event, person: User) -> Booking | None:
+    """The person's active booking for the event (confirmed or waiting, with `waiting_position`), or None."""
+    if not person.is_authenticated:
+        return None
+    return (
+        _with_waiting_position(Booking.objects.filter(event=event, person=person, status__in=Booking.ACTIVE))
+        .select_related("organisation")
+        .first()
+    )
+
+
+def booking_access(*, user: User, pk: int) -> Booking:
+    """A booking the user may see and cancel: their own, one of an organisation they administer, or any for
+    staff. Anything else is a 404, so ids of other organisations' bookings do not leak."""
+    bookings = _with_waiting_position(Booking.objects.filter(pk=pk)).select_related(
+        "event", "organisation", "person", "booked_by"
+    )
+    if not user.is_staff:
+        administered = Membership.objects.filter(user=user, role=Membership.Role.ADMIN).values("organisation")
+        bookings = bookings.filter(Q(person=user) | Q(organisation__in=administered))
+    booking = bookings.first()
+    if booking is None:
+        raise Http404
+    return booking
+
+
+def organisation_admin_of(*, user: User, organisation: Organisation) -> bool:
+    return Membership.objects.filter(user=user, organisation=organisation, role=Membership.Role.ADMIN).exists()
+
+
+def bookable_colleagues(*, organisation: Organisation, event: Event) -> QuerySet[User]:
+    """Members of the organisation who hold no active booking for the event (for "book colleagues")."""
+    booked = Booking.objects.filter(event=event, status__in=Booking.ACTIVE).values("person")
+    return (
+        User.objects.filter(memberships__organisation=organisation, is_active=True)
+        .exclude(pk__in=booked)
+        .order_by("last_name", "first_name", "email")
+    )
+
+
+# ---- attendance ------------------------------------------------------------------------------------------------
+
+
+def event_date_for_attendance(*, pk: int) -> EventDate:
+    """A date with its event (and the event's trainers, for the permission check); 404 if unknown."""
+    event_date = (
+        EventDate.objects.select_related("event")
+        .prefetch_related(Prefetch("event__trainers", queryset=User.objects.only("pk")))
+        .filter(pk=pk)
+        .first()
+    )
+    if event_date is None:
+        raise Http404
+    return event_date
+
+
+def participants_of_date(*, event_date: EventDate) -> QuerySet[Booking]:
+    """The confirmed participants of a date's event, with person and organisation, annotated `present`
+    (True, False, or None when not marked yet) for that date. One query."""
+    present = Attendance.objects.filter(booking=OuterRef("pk"), event_date=event_date).values("present")[:1]
+    return (
+        Booking.objects.filter(event_id=event_date.event_id, status=Booking.Status.CONFIRMED)
+        .select_related("person", "organisation")
+        .annotate(present=Subquery(present))
+        .order_by("person__last_name", "person__first_name", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class AttendanceCount:
+    present: int
+    absent: int
+    unmarked: int
+
+    @property
+    def total(self) -> int:
+        return self.present + self.absent + self.unmarked
+
+
+def attendance_count(*, participants: list[Booking]) -> AttendanceCount:
+    """Counts the `present` annotation of participants_of_date (no query)."""
+    present = sum(1 for p in participants if p.present is True)
+    absent = sum(1 for p in participants if p.present is False)
+    return AttendanceCount(present=present, absent=absent, unmarked=len(participants) - present - absent)
+
+
+def events_to_take_attendance(*, user: User, now: datetime | None = None, days: int = 30) -> QuerySet[Event]:
+    """Events whose attendance the user takes (staff: all, trainers: theirs) with a date from `days` ago to a
+    week ahead, with their dates; soonest first (two queries)."""
+    now = now or timezone.now()
+    near = EventDate.objects.filter(
+        event=OuterRef("pk"), start__lt=now + timedelta(days=7), end__gte=now - timedelta(days=days)
+    )
+    events = Event.objects.exclude(status=Event.Status.DRAFT).with_dates().filter(Exists(near))
+    if not user.is_staff:
+        events = events.filter(trainers=user)
+    return events.prefetch_related(_dates_prefetch()).order_by("first_start", "pk")
+
+
+# ---- what the hooks show ------------------------------------------------------------------------------------------
+
+
+def organisation_upcoming_bookings(
+    *, organisation: Organisation, limit: int = 5, now: datetime | None = None
+) -> list[Booking]:
+    """The organisation's next active bookings, for its home page (two queries)."""
+    bookings = bookings_of_organisation(organisation=organisation, upcoming=True, include_cancelled=False, now=now)
+    return list(bookings[:limit])
+
+
+def upcoming_events_by_topic(
+    *, topic_ids: list[int], per_topic: int = 3, now: datetime | None = None
+) -> dict[int, list[Event]]:
+    """Published events still open to book (not begun), per topic, soonest first (one query)."""
+    now = now or timezone.now()
+    events = (
+        Event.objects.published()
+        .with_dates()
+        .filter(first_start__gt=now, topics__in=topic_ids)
+        .annotate(topic_id=F("topics__id"))
+        .order_by("first_start", "pk")
+    )
+    found: dict[int, list[Event]] = {topic_id: [] for topic_id in topic_ids}
+    for event in events:
+        if len(found[event.topic_id]) < per_topic:
+            found[event.topic_id].append(event)
+    return found
+
+
+def participation_counts(*, organisation_ids: list[int], now: datetime | None = None) -> dict[int, list[tuple]]:
+    """Per organisation: (event, confirmed people) for its confirmed bookings, latest first (one query).
+
+    Counts, never names: what a federation may see of the clubs that share their participation.
+    """
+    rows = (
+        Booking.objects.filter(organisation_id__in=organisation_ids, status=Booking.Status.CONFIRMED)
+        .exclude(event__status=Event.Status.CANCELLED)
+        .values("organisation_id", "event_id", "event__title", "event__kind")
+        .annotate(
+            people=Count("pk"),
+            first_start=Subquery(
+                EventDate.objects.filter(event=OuterRef("event_id")).order_by("start").values("start")[:1]
+            ),
+        )
+        .order_by("organisation_id", "-first_start")
+    )
+    found: dict[int, list[tuple]] = {}
+    for row in rows:
+        found.setdefault(row["organisation_id"], []).append(row)
+    return found

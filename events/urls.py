@@ -1,0 +1,22 @@
+from django.urls import path
+
+from . import feeds, views
+
+app_name = "events"
+
+urlpatterns = [
+    path("", views.catalogue, name="catalogue"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/kalender.ics", views.event_ics, name="event_ics"),
+    path("<int:pk>/buchen/", views.book, name="book"),
+    path("<int:pk>/kolleg-innen-buchen/", views.book_colleagues, name="book_colleagues"),
+    path("buchungen/<int:pk>/stornieren/", views.cancel, name="cancel"),
+    path("meine-buchungen/", views.my_bookings, name="my_bookings"),
+    path("organisation/<int:pk>/buchungen/", views.organisation_bookings, name="organisation_bookings"),
+    path("anwesenheit/", views.attendance_overview, name="attendance_overview"),
+    path("anwesenheit/<int:date_pk>/", views.attendance, name="attendance"),
+    path("anwesenheit/<int:date_pk>/<int:booking_pk>/", views.attendance_mark, name="attendance_mark"),
+    path("kalender/", feeds.calendar, name="calendar"),
+    path("kalender/neu/", feeds.calendar_rotate, name="calendar_rotate"),
+    path("kalender/<str:token>.ics", feeds.calendar_feed, name="calendar_feed"),
+]

@@ -1,0 +1,263 @@
+"""The admin calls the same services as the participants: publishing, copying, cancelling, notifying."""
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from events import services
+from events.models import Booking, Event, EventDate
+from organisations.models import Membership
+from tests.organisations.factories import OrganisationFactory
+
+from .conftest import make_person
+from .factories import EventFactory, OnlineEventFactory, soon
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "admin:events_event_changelist"
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    client.force_login(staff_user)
+    return client
+
+
+def people_booked(event, count):
+    organisation = OrganisationFactory()
+    bookings = []
+    for _ in range(count):
+        person = make_person()
+        Membership.objects.create(user=person, organisation=organisation)
+        bookings.append(
+            services.booking_create(event=event, person=person, organisation=organisation, booked_by=person)
+        )
+    return bookings
+
+
+def _local(value):
+    local = timezone.localtime(value)
+    return local.strftime("%Y-%m-%d"), local.strftime("%H:%M:%S")
+
+
+def change_form_data(event, **overrides):
+    """The POST of the event's change form as the browser sends it, with `overrides` applied."""
+    data = {
+        "title_de": event.title_de or "",
+        "title_en": event.title_en or "",
+        "kind": event.kind,
+        "format": event.format,
+        "language": event.language,
+        "description_de": event.description_de or "",
+        "description_en": event.description_en or "",
+        "learning_goals_de": "",
+        "learning_goals_en": "",
+        "target_group_de": "",
+        "target_group_en": "",
+        "capacity": event.capacity,
+        "per_organisation_limit": event.per_organisation_limit or "",
+        "waiting_list_enabled": "on" if event.waiting_list_enabled else "",
+        "venue_name": event.venue_name,
+        "street": event.street,
+        "postcode": event.postcode,
+        "city": event.city,
+        "online_link": event.online_link,
+        "registration_opens_0": "",
+        "registration_opens_1": "",
+        "registration_closes_0": "",
+        "registration_closes_1": "",
+        "cancellation_deadline_0": "",
+        "cancellation_deadline_1": "",
+        "bookings-TOTAL_FORMS": "0",
+        "bookings-INITIAL_FORMS": "0",
+    }
+    dates = list(event.dates.all())
+    data.update({"dates-TOTAL_FORMS": str(len(dates)), "dates-INITIAL_FORMS": str(len(dates))})
+    for index, event_date in enumerate(dates):
+        start_day, start_time = _local(event_date.start)
+        end_day, end_time = _local(event_date.end)
+        data.update(
+            {
+                f"dates-{index}-id": event_date.pk,
+                f"dates-{index}-event": event.pk,
+                f"dates-{index}-start_0": start_day,
+                f"dates-{index}-start_1": start_time,
+                f"dates-{index}-end_0": end_day,
+                f"dates-{index}-end_1": end_time,
+            }
+        )
+    bookings = list(event.bookings.all())
+    data.update({"bookings-TOTAL_FORMS": str(len(bookings)), "bookings-INITIAL_FORMS": str(len(bookings))})
+    for index, booking in enumerate(bookings):
+        data.update({f"bookings-{index}-id": booking.pk, f"bookings-{index}-event": event.pk})
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_changelist_shows_seats_and_waiting_in_a_fixed_number_of_queries(staff_client, django_assert_max_num_queries):
+    full = EventFactory(title_de="Volles Seminar", capacity=2)
+    people_booked(full, 3)
+    for _ in range(30):
+        EventFactory()
+
+    with django_assert_max_num_queries(12):
+        response = staff_client.get(reverse(CHANGELIST))
+    assert response.status_code == 200
+    row = next(r for r in response.context["cl"].result_list if r.pk == full.pk)
+    assert (row.confirmed_count, row.waiting_count) == (2, 1)
+    for filter_query in ("?status__exact=published", "?kind__exact=seminar", "?format__exact=online", "?q=Volles"):
+        assert staff_client.get(reverse(CHANGELIST) + filter_query).status_code == 200
+
+
+def test_change_form_and_booking_pages_render(staff_client):
+    event = EventFactory()
+    booking = people_booked(event, 1)[0]
+    assert staff_client.get(reverse("admin:events_event_change", args=[event.pk])).status_code == 200
+    assert staff_client.get(reverse("admin:events_event_add")).status_code == 200
+    assert staff_client.get(reverse("admin:events_booking_change", args=[booking.pk])).status_code == 200
+    assert staff_client.get(reverse("admin:events_booking_changelist")).status_code == 200
+    assert staff_client.get(reverse("admin:events_attendance_changelist")).status_code == 200
+    assert staff_client.get(reverse("admin:events_eventmail_changelist")).status_code == 200
+
+
+def test_publish_action(staff_client):
+    draft = EventFactory(status=Event.Status.DRAFT)
+    incomplete = OnlineEventFactory(status=Event.Status.DRAFT, online_link="")
+
+    response = staff_client.post(
+        reverse(CHANGELIST), {"action": "publish", ACTION_CHECKBOX_NAME: [draft.pk, incomplete.pk]}, follow=True
+    )
+
+    assert Event.objects.get(pk=draft.pk).status == Event.Status.PUBLISHED
+    assert Event.objects.get(pk=incomplete.pk).status == Event.Status.DRAFT
+    assert "meeting link" in response.content.decode()
+
+
+def test_copy_action_asks_for_the_new_start_then_copies(staff_client):
+    event = EventFactory(title_de="Strategie entwickeln")
+    people_booked(event, 2)
+    url = reverse(CHANGELIST)
+
+    response = staff_client.post(url, {"action": "copy_to_new_date", ACTION_CHECKBOX_NAME: [event.pk]})
+    assert response.status_code == 200
+    assert "new_start_0" in response.content.decode()
+
+    new_start = soon(days=100)
+    response = staff_client.post(
+        url,
+        {
+            "action": "copy_to_new_date",
+            ACTION_CHECKBOX_NAME: [event.pk],
+            "apply": "1",
+            "new_start_0": new_start.strftime("%Y-%m-%d"),
+            "new_start_1": new_start.strftime("%H:%M:%S"),
+        },
+    )
+    assert response.status_code == 302
+    copy = Event.objects.exclude(pk=event.pk).get()
+    assert copy.title_de == "Strategie entwickeln"
+    assert copy.status == Event.Status.DRAFT
+    assert copy.dates.get().start == new_start
+    assert not copy.bookings.exists()
+
+
+def test_cancel_action_asks_for_a_message_then_cancels_and_mails(staff_client, django_capture_on_commit_callbacks):
+    event = EventFactory(capacity=1)
+    people_booked(event, 2)
+    mail.outbox.clear()
+    url = reverse(CHANGELIST)
+
+    response = staff_client.post(url, {"action": "cancel_events", ACTION_CHECKBOX_NAME: [event.pk]})
+    assert response.status_code == 200
+    assert Event.objects.get(pk=event.pk).status == Event.Status.PUBLISHED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            url,
+            {
+                "action": "cancel_events",
+                ACTION_CHECKBOX_NAME: [event.pk],
+                "apply": "1",
+                "message": "Der Raum ist nicht verfügbar.",
+            },
+        )
+    assert response.status_code == 302
+    assert Event.objects.get(pk=event.pk).status == Event.Status.CANCELLED
+    assert not Booking.objects.filter(event=event, status__in=Booking.ACTIVE).exists()
+    assert len(mail.outbox) == 2
+    assert all("Der Raum ist nicht verfügbar." in m.body for m in mail.outbox)
+
+
+def test_cancel_booking_action_moves_the_waiting_list_up(staff_client, django_capture_on_commit_callbacks):
+    event = EventFactory(capacity=1, cancellation_deadline=timezone.now() - timedelta(hours=1))
+    confirmed, waiting = people_booked(event, 2)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("admin:events_booking_changelist"),
+            {"action": "cancel_bookings", ACTION_CHECKBOX_NAME: [confirmed.pk]},
+        )
+    assert response.status_code == 302
+    assert Booking.objects.get(pk=confirmed.pk).is_cancelled  # staff may cancel after the deadline
+    assert Booking.objects.get(pk=waiting.pk).is_confirmed
+    assert {m.to[0] for m in mail.outbox} >= {confirmed.person.email, waiting.person.email}
+
+
+def test_saving_a_new_place_or_date_tells_the_participants(staff_client, django_capture_on_commit_callbacks):
+    event = EventFactory(capacity=1)
+    confirmed, waiting = people_booked(event, 2)
+    mail.outbox.clear()
+    url = reverse("admin:events_event_change", args=[event.pk])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(url, change_form_data(event, venue_name="Rathaus Kreuzberg"))
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([confirmed.person.email, waiting.person.email])
+    assert "place" in mail.outbox[0].body
+    event.refresh_from_db()
+    assert event.venue_name == "Rathaus Kreuzberg"
+    assert event.sequence == 1
+    assert event.confirmed_count == 1
+
+    mail.outbox.clear()
+    new_start = soon(days=20)
+    day, _time = _local(new_start)
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(url, change_form_data(event, **{"dates-0-start_0": day, "dates-0-end_0": day}))
+    assert EventDate.objects.get(event=event).start == new_start
+    assert len(mail.outbox) == 2
+    assert "date and time" in mail.outbox[0].body
+
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(url, change_form_data(event, description_de="Nur der Text ist neu."))
+    assert mail.outbox == []
+
+
+def test_raising_the_capacity_in_the_admin_promotes_waiting_people(staff_client, django_capture_on_commit_callbacks):
+    event = EventFactory(capacity=1)
+    _confirmed, waiting = people_booked(event, 2)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("admin:events_event_change", args=[event.pk]), change_form_data(event, capacity=2)
+        )
+    assert response.status_code == 302
+    assert Booking.objects.get(pk=waiting.pk).is_confirmed
+    assert Event.objects.get(pk=event.pk).confirmed_count == 2
+
+
+def test_capacity_below_the_confirmed_seats_is_refused_in_the_form(staff_client):
+    event = EventFactory(capacity=3)
+    people_booked(event, 2)
+
+    response = staff_client.post(
+        reverse("admin:events_event_change", args=[event.pk]), change_form_data(event, capacity=1)
+    )
+    assert response.status_code == 200
+    assert "2 people are confirmed already" in response.content.decode()
+    assert Event.objects.get(pk=event.pk).capacity == 3

@@ -1,0 +1,58 @@
+import io
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from academy.models import Topic
+from events.models import Attendance, Booking, Event, EventMail
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("demo_data", stdout=io.StringIO())
+
+
+def test_demo_events_cover_a_year_all_topics_kinds_and_formats(demo):
+    now = timezone.now()
+    events = list(Event.objects.with_dates().with_waiting_count().prefetch_related("topics"))
+    published = [e for e in events if e.status == Event.Status.PUBLISHED]
+
+    assert {e.kind for e in published} == set(Event.Kind.values)
+    assert {e.format for e in published} == set(Event.Format.values)
+    assert {t.pk for e in published for t in e.topics.all()} == set(Topic.objects.values_list("pk", flat=True))
+    assert any(e.last_end < now for e in published) and any(e.first_start > now for e in published)
+    assert max(e.first_start for e in events) - min(e.first_start for e in events) > timezone.timedelta(days=300)
+    assert {Event.Status.DRAFT, Event.Status.CANCELLED} <= {e.status for e in events}
+    assert any(e.title_en for e in events) and any(not e.title_en for e in events)
+
+    upcoming_full = [e for e in published if e.first_start > now and e.is_full and e.waiting_count]
+    past_full = [e for e in published if e.last_end < now and e.is_full and e.waiting_count]
+    assert upcoming_full and past_full
+    assert Event.objects.filter(trainers__email="trainerin@vamos.example").count() >= 4
+    assert Booking.objects.filter(promoted_at__isnull=False).exists()
+
+
+def test_demo_bookings_are_consistent_and_past_dates_have_attendance(demo):
+    for event in Event.objects.all():
+        confirmed = Booking.objects.filter(event=event, status=Booking.Status.CONFIRMED).count()
+        assert event.confirmed_count == confirmed <= event.capacity
+    assert Booking.objects.filter(person__email="mitglied@vamos.example").exists()
+    past_bookings = Booking.objects.filter(
+        status=Booking.Status.CONFIRMED, event__dates__end__lt=timezone.now()
+    ).distinct()
+    assert past_bookings.exists()
+    for booking in past_bookings:
+        assert Attendance.objects.filter(booking=booking).count() == booking.event.dates.count()
+    assert Attendance.objects.filter(present=False).exists()
+    assert Attendance.objects.filter(present=True).count() > Attendance.objects.filter(present=False).count()
+    assert not EventMail.objects.exists()  # the demo sends no booking mails (the callbacks ran)
+
+
+def test_demo_is_idempotent(demo):
+    counts = (Event.objects.count(), Booking.objects.count(), Attendance.objects.count())
+    call_command("demo_data", stdout=io.StringIO())
+    assert (Event.objects.count(), Booking.objects.count(), Attendance.objects.count()) == counts
