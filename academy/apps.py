@@ -12,3 +12,9 @@ class AcademyConfig(AppConfig):
 
         # post_migrate is sent once per app; the last call sees every app's permissions.
         post_migrate.connect(sync_roles_and_site, dispatch_uid="academy.sync_roles_and_site")
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from .roles import remember_roles
+
+        user_logged_in.connect(remember_roles, dispatch_uid="academy.remember_roles")

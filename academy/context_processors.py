@@ -11,4 +11,5 @@ def portal(request):
         "VAMOS_TEAM_EMAIL": settings.VAMOS_TEAM_EMAIL,
         "is_vamos_staff": bool(user and user.is_authenticated and user.is_staff),
         "roles": roles,
+        "session_roles": roles.session_roles(request) if user is not None else frozenset(),
     }

@@ -13,9 +13,11 @@ def send_templated_mail(
     context: dict,
     language: str | None = None,
     reply_to: list[str] | None = None,
+    attachments: list[tuple[str, bytes, str]] | None = None,
 ) -> None:
     """Renders templates/emails/<template>_subject.txt, _body.txt and _body.html and sends them.
 
+    `attachments` are (filename, content, MIME type), e.g. an event's .ics.
     Raises on SMTP failure, so that the calling task can retry.
     """
     context = {"site_url": settings.SITE_URL, **context}
@@ -30,4 +32,6 @@ def send_templated_mail(
         reply_to=reply_to,
     )
     message.attach_alternative(html, "text/html")
+    for filename, content, mimetype in attachments or ():
+        message.attach(filename, content, mimetype)
     message.send()

@@ -140,3 +140,41 @@ class ContactMessage(models.Model):
 
     def __str__(self):
         return f"{self.subject} ({self.email})"
+
+
+def _new_feed_token() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeedToken(models.Model):
+    """The secret in the address of a person's calendar feed (academy.calendar). Making a new one revokes the
+    old: at most one active token per person (a partial UniqueConstraint), revoked ones are kept as a record."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feed_tokens",
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, default=_new_feed_token, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed link")
+        verbose_name_plural = _("calendar feed links")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(revoked_at__isnull=True), name="calendar_feed_one_active_per_user"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} ({_('revoked') if self.revoked_at else _('active')})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

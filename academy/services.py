@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 
-from .models import ContactMessage, User
+from .models import CalendarFeedToken, ContactMessage, User
 
 
 def contact_message_create(
@@ -44,3 +44,16 @@ def user_set_language(*, user: User, language: str) -> None:
     if user.language != language:
         user.language = language
         user.save(update_fields=["language"])
+
+
+def calendar_feed_token_rotate(*, user: User) -> CalendarFeedToken:
+    """Revokes the person's calendar feed link (if any) and makes a new one; the old address answers 404 from now.
+
+    The person's row is locked, so two clicks at once give one active token (backed by a partial unique constraint).
+    """
+    from django.utils import timezone
+
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        CalendarFeedToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        return CalendarFeedToken.objects.create(user=user)

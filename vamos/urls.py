@@ -9,6 +9,9 @@ urlpatterns = [
     path("", include("academy.urls")),
     path("konto/", include("allauth.urls")),
     path("organisationen/", include("organisations.urls")),
+    path("coaching/", include("coaching.urls")),
+    path("lernen/", include("elearning.urls")),
+    path("veranstaltungen/", include("events.urls")),
     path("admin/", admin.site.urls),
 ]
 

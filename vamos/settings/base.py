@@ -270,3 +270,23 @@ LOGGING = {
         "django.utils.autoreload": {"level": "WARNING"},
     },
 }
+
+# ------------------------------------------------------------------------------
+# Coaching
+# ------------------------------------------------------------------------------
+COACHING_DEFAULT_BUDGET_SESSIONS = env.int("COACHING_DEFAULT_BUDGET_SESSIONS", default=5)
+COACHING_DEFAULT_SESSION_MINUTES = env.int("COACHING_DEFAULT_SESSION_MINUTES", default=90)
+# A cancellation within this many hours before the start is marked late (and counts against the budget).
+COACHING_LATE_CANCELLATION_HOURS = env.int("COACHING_LATE_CANCELLATION_HOURS", default=24)
+# Free slots start every so many minutes inside a coach's available windows.
+COACHING_SLOT_STEP_MINUTES = env.int("COACHING_SLOT_STEP_MINUTES", default=30)
+# How far ahead the slot picker looks.
+COACHING_BOOKING_HORIZON_DAYS = env.int("COACHING_BOOKING_HORIZON_DAYS", default=28)
+COACHING_TIME_ZONE = "Europe/Berlin"
+
+# ------------------------------------------------------------------------------
+# E-learning (elearning/validators.py): upload limits, checked with the file's content
+# ------------------------------------------------------------------------------
+ELEARNING_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+ELEARNING_VIDEO_MAX_BYTES = 200 * 1024 * 1024
+ELEARNING_IMAGE_MAX_BYTES = 2 * 1024 * 1024

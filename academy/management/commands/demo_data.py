@@ -48,6 +48,18 @@ class Command(BaseCommand):
         logins = [(email, description) for email, _first, _last, _role, _staff, _superuser, description in PEOPLE]
         logins += create_organisations_demo(password=DEMO_PASSWORD)
 
+        from events.demo import create_demo as create_events_demo
+
+        create_events_demo()
+
+        from coaching.demo import create_demo as create_coaching_demo
+
+        logins += create_coaching_demo(password=DEMO_PASSWORD)
+
+        from elearning.demo import create_demo as create_elearning_demo
+
+        create_elearning_demo()
+
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password for all: {DEMO_PASSWORD})"))
         for email, description in logins:
             self.stdout.write(f"  {email:<28} {description}")
