@@ -3,7 +3,7 @@ from datetime import date
 from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -88,7 +88,8 @@ def set_language(request):
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         next_url = "/"
-    response = redirect(next_url)
+    # A plain redirect: `redirect()` would take a value like "home" for a view name.
+    response = HttpResponseRedirect(next_url)
     if form.is_valid():
         language = form.cleaned_data["language"]
         if request.user.is_authenticated:
