@@ -86,3 +86,25 @@ class ContactForm(forms.ModelForm):
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+# The largest id a BigAutoField holds; a larger number typed into a form is no id of ours.
+MAX_ID = 2**63 - 1
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """ModelMultipleChoiceField whose ids must be whole numbers an id column can hold.
+
+    Django passes the submitted values straight to `pk__in`; SQLite raises OverflowError for a number
+    beyond 64 bits, which would be a server error for something anyone can type. Such a value is simply
+    not one of the choices.
+    """
+
+    def _check_values(self, value):
+        for pk in value:
+            text = str(pk).strip()
+            if not text.isdigit() or int(text) > MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
+                )
+        return super()._check_values(value)

@@ -3,6 +3,7 @@ from datetime import date, datetime, time
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from academy.forms import IdMultipleChoiceField
 from academy.models import Topic
 from organisations.models import Bundesland
 
@@ -29,9 +30,7 @@ class TimeInput(forms.TimeInput):
 
 
 class CaseRequestForm(forms.ModelForm):
-    topics = forms.ModelMultipleChoiceField(
-        label=_("Topics"), queryset=Topic.objects.all(), widget=forms.CheckboxSelectMultiple
-    )
+    topics = IdMultipleChoiceField(label=_("Topics"), queryset=Topic.objects.all(), widget=forms.CheckboxSelectMultiple)
 
     class Meta:
         model = CoachingCase
@@ -200,7 +199,7 @@ class ExceptionForm(forms.Form):
 
 
 class CoachProfileForm(forms.ModelForm):
-    topics = forms.ModelMultipleChoiceField(
+    topics = IdMultipleChoiceField(
         label=_("Topics"), queryset=Topic.objects.all(), widget=forms.CheckboxSelectMultiple, required=False
     )
     languages = forms.MultipleChoiceField(

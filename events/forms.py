@@ -7,6 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from academy.forms import IdMultipleChoiceField
 from academy.models import Topic
 
 from .models import Event, Language
@@ -124,7 +125,7 @@ class CatalogueFilterForm(forms.Form):
         return params.urlencode()
 
 
-class ColleagueChoiceField(forms.ModelMultipleChoiceField):
+class ColleagueChoiceField(IdMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name()
 
@@ -153,4 +154,27 @@ class AttendanceForm(forms.Form):
         choices=[("1", _("present")), ("0", _("absent"))],
         coerce=lambda value: value == "1",
         error_messages={"required": _("Please choose present or absent.")},
+    )
+
+
+class FeedbackForm(forms.Form):
+    """A participant's short feedback after an event."""
+
+    rating = forms.TypedChoiceField(
+        label=_("How useful was the event for you?"),
+        choices=[
+            (5, _("5 – very useful")),
+            (4, _("4 – useful")),
+            (3, _("3 – partly")),
+            (2, _("2 – hardly")),
+            (1, _("1 – not at all")),
+        ],
+        coerce=int,
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("What should we keep or change? (optional)"),
+        max_length=3000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
     )

@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from academy.forms import IdMultipleChoiceField
 from academy.models import Topic
 
 from .models import LOGO_MAX_BYTES, Membership, Organisation
@@ -55,7 +56,7 @@ class OrganisationForm(forms.ModelForm):
     communities = TagsField(
         label=_("Communities served"), help_text=_("Separate with commas, e.g. Syrian, Kurdish, Ukrainian.")
     )
-    topics = forms.ModelMultipleChoiceField(
+    topics = IdMultipleChoiceField(
         label=_("Topics of interest"),
         queryset=Topic.objects.all(),
         required=False,

@@ -5,6 +5,7 @@ SQL fragments, malformed dates) to the public forms and filters.
 """
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -75,3 +76,31 @@ def test_the_language_switch_never_fails_on_any_input(client, data):
     response = client.post(reverse("academy:set_language"), data)
 
     assert response.status_code in (302, 400)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["99999999999999999999", "-1", "abc", "1e5", " "])
+def test_a_topic_id_no_column_can_hold_is_an_invalid_choice(value):
+    from academy.forms import IdMultipleChoiceField
+    from academy.models import Topic
+
+    field = IdMultipleChoiceField(queryset=Topic.objects.all())
+
+    with pytest.raises(ValidationError) as error:
+        field.clean([str(Topic.objects.first().pk), value])
+    assert error.value.code == "invalid_choice"
+
+
+@pytest.mark.django_db
+def test_registering_with_a_huge_topic_id_says_so_next_to_the_field(client):
+    from organisations.services import consent_record
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    consent_record(user=user)
+    client.force_login(user)
+    response = client.post(reverse("organisations:register"), {"name": "Verein", "topics": ["9" * 25]})
+
+    assert response.status_code == 200
+    assert "topics" in response.context["form"].errors
+    assert 'value="Verein"' in response.content.decode()
