@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
-from .models import ContactMessage, Topic, User
+from .models import Certificate, ContactMessage, SentReminder, Topic, User
 
 admin.site.site_header = _("VAMOs administration")
 admin.site.site_title = _("VAMOs")
@@ -85,3 +85,86 @@ class ContactMessageAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(SentReminder)
+class SentReminderAdmin(admin.ModelAdmin):
+    """Every reminder decided by academy.reminders: pending, sent, failed (after the last retry) or no longer
+    applying. Failed ones can be sent again."""
+
+    list_display = ["kind", "subject_key", "recipient", "status", "attempts", "created_at", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["recipient__email", "subject_key"]
+    readonly_fields = ["recipient", "subject_key", "kind", "status", "attempts", "last_error", "created_at", "sent_at"]
+    list_select_related = ["recipient"]
+    actions = ["send_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("Send again (failed reminders)"))
+    def send_again(self, request, queryset):
+        from .reminders import sent_reminder_retry
+
+        count = sent_reminder_retry(sent_reminder_ids=queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            ngettext("%(count)s reminder will be sent again.", "%(count)s reminders will be sent again.", count)
+            % {"count": count},
+        )
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    """Certificates are issued by the services; staff only revoke (with a reason) or have a PDF made again."""
+
+    list_display = ["title", "recipient_name", "organisation_name", "kind", "issued_at", "rendered_at", "revoked_at"]
+    list_filter = ["kind", ("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["code", "title", "recipient_name", "organisation_name", "subject_key"]
+    actions = ["render_again"]
+    fields = [
+        "kind",
+        "subject_key",
+        "recipient",
+        "recipient_name",
+        "organisation_name",
+        "title",
+        "details",
+        "language",
+        "code",
+        "issued_at",
+        "rendered_at",
+        "revoked_at",
+        "revoked_by",
+        "revoked_reason",
+    ]
+    readonly_fields = [name for name in fields if name != "revoked_reason"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.revoked_at is not None:
+            return self.fields
+        return self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        from .certificates import certificate_revoke
+
+        if obj.revoked_reason.strip():
+            certificate_revoke(certificate=obj, reason=obj.revoked_reason, by=request.user)
+
+    @admin.action(description=_("Make the PDFs again"))
+    def render_again(self, request, queryset):
+        from django.db import transaction
+
+        from .tasks import render_certificate
+
+        ids = list(queryset.values_list("pk", flat=True))
+        for pk in ids:
+            transaction.on_commit(lambda pk=pk: render_certificate.delay(pk))
+        self.message_user(
+            request,
+            ngettext("%(count)d PDF is being made again.", "%(count)d PDFs are being made again.", len(ids))
+            % {"count": len(ids)},
+        )

@@ -178,3 +178,132 @@ class CalendarFeedToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class SentReminder(models.Model):
+    """The decision to send one reminder (academy.reminders): one row per recipient, subject and kind.
+
+    The UniqueConstraint is what makes every reminder go once: the scheduler inserts the row (pending) in
+    the transaction that decides, a second scheduler's insert fails, and the send task marks it sent under
+    the row lock in the transaction that sends.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        SKIPPED = "skipped", _("no longer applies")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="sent_reminders",
+    )
+    subject_key = models.CharField(_("subject"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=50)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "subject_key", "kind"], name="sent_reminder_once"),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.subject_key} → {self.recipient_id} ({self.get_status_display()})"
+
+
+def _new_certificate_code() -> str:
+    import secrets
+
+    return secrets.token_urlsafe(12)
+
+
+class Certificate(models.Model):
+    """A certificate (Nachweis) of an event attended, a module completed or coaching received (academy.certificates).
+
+    What it says is a snapshot taken when it is issued (title, details), so later edits of the offer do not
+    change a certificate already given. The organisation is kept as id and name only: academy does not
+    import organisations. Issuing twice gives one certificate: a person's certificate is unique per kind and
+    subject, and so is an organisation's (recipient empty), both held by partial UniqueConstraints.
+    """
+
+    class Kind(models.TextChoices):
+        EVENT = "event", _("event participation")
+        MODULE = "module", _("module completion")
+        COACHING = "coaching", _("coaching participation")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    subject_key = models.CharField(_("subject"), max_length=100, help_text=_('e.g. "event:42"'))
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="certificates",
+    )
+    recipient_name = models.CharField(_("name"), max_length=300, blank=True)
+    organisation_id = models.PositiveBigIntegerField(_("organisation id"), null=True, blank=True, db_index=True)
+    organisation_name = models.CharField(_("organisation"), max_length=300, blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="de")
+    code = models.CharField(
+        _("verification code"), max_length=32, unique=True, default=_new_certificate_code, editable=False
+    )
+    file = models.FileField(_("PDF"), upload_to="certificates/", blank=True, max_length=200)
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+    rendered_at = models.DateTimeField(_("PDF made at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.TextField(_("reason for revoking"), blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject_key", "recipient"],
+                condition=models.Q(recipient__isnull=False),
+                name="certificate_once_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "subject_key"],
+                condition=models.Q(recipient__isnull=True),
+                name="certificate_once_per_subject_without_person",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True) | ~models.Q(revoked_reason=""),
+                name="certificate_revoked_has_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "subject_key"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.title} – {self.recipient_name or self.organisation_name}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("academy:certificate_verify", args=[self.code])
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None

@@ -41,3 +41,66 @@ def notify_team_of_contact_message(self, contact_message_id: int) -> None:
         )
         contact.notified_at = timezone.now()
         contact.save(update_fields=["notified_at"])
+
+
+@shared_task(
+    autoretry_for=(OSError,),
+    retry_backoff=10,
+    max_retries=5,
+    soft_time_limit=100,
+    time_limit=120,
+)
+def render_certificate(certificate_id: int) -> None:
+    """Makes (or remakes) a certificate's PDF. Safe to run twice: regenerate-and-overwrite under the same
+    file name (academy.certificates.certificate_render). Storage errors (OSError) are retried with backoff."""
+    from .certificates import certificate_render
+
+    certificate_render(certificate_id=certificate_id)
+
+
+@shared_task(soft_time_limit=100, time_limit=120)
+def issue_certificate(kind: str, subject_key: str, recipient_id: int | None = None) -> None:
+    """Issues one certificate (staff's bulk issuing enqueues one per participant). Safe to run twice:
+    certificate_issue is get-or-create under the certificate's UniqueConstraint."""
+    from .certificates import certificate_issue
+    from .models import User
+
+    recipient = User.objects.filter(pk=recipient_id).first() if recipient_id is not None else None
+    if recipient_id is not None and recipient is None:
+        return
+    certificate_issue(kind=kind, subject_key=subject_key, recipient=recipient)
+
+
+@shared_task(time_limit=240, soft_time_limit=200)
+def reminders_dispatch() -> dict:
+    """Beat, every few minutes: decides the due reminders (one SentReminder each) and re-enqueues stale
+    pending ones. Safe to run twice and concurrently: the SentReminder UniqueConstraint decides once."""
+    from .reminders import reminders_decide, reminders_sweep
+
+    swept = reminders_sweep()
+    created = reminders_decide()
+    return {"created": len(created), "swept": len(swept)}
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    retry_backoff_max=60 * 30,
+    max_retries=8,
+    soft_time_limit=50,
+    time_limit=60,
+)
+def reminder_send(self, sent_reminder_id: int) -> bool:
+    """Sends one decided reminder. Safe to run twice: the row is locked and marked sent in the transaction
+    that sends; a sent row is skipped. SMTP errors (OSError) are recorded on the row and retried with backoff;
+    after the last retry the row is failed (admin: "send again")."""
+    from .reminders import sent_reminder_deliver, sent_reminder_record_failure
+
+    try:
+        return sent_reminder_deliver(sent_reminder_id=sent_reminder_id)
+    except OSError as error:
+        sent_reminder_record_failure(
+            sent_reminder_id=sent_reminder_id, error=error, final=self.request.retries >= self.max_retries
+        )
+        raise

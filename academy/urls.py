@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import certificate_views, views
 
 app_name = "academy"
 
@@ -13,4 +13,7 @@ urlpatterns = [
     path("kontakt/gesendet/", views.contact_sent, name="contact_sent"),
     path("sprache/", views.set_language, name="set_language"),
     path("healthz", views.healthz, name="healthz"),
+    path("nachweis/<str:code>/", certificate_views.certificate_verify, name="certificate_verify"),
+    path("nachweise/", certificate_views.my_certificates, name="my_certificates"),
+    path("nachweise/<int:pk>/pdf/", certificate_views.certificate_download, name="certificate_download"),
 ]

@@ -21,3 +21,13 @@ class CoachingConfig(AppConfig):
         if integrations.calendar_entries not in calendar_providers:
             calendar_providers.append(integrations.calendar_entries)
         role_probes["coach"] = integrations.is_coach
+
+        from . import reminders
+
+        reminders.register()
+
+        from academy.certificates import certificate_kinds
+
+        from . import certificates
+
+        certificate_kinds[certificates.KIND] = certificates.build

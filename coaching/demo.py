@@ -103,6 +103,41 @@ def _past(session: Session, days_ago: int) -> Session:
     return session
 
 
+def _ensure_held_session(organisations, *, coach: CoachProfile) -> None:
+    """Demo data from before held sessions were recorded: gives the active case one held session afterwards,
+    so the coach's "after the session" view and the budget's "used" figure show something."""
+    held = Session.objects.filter(
+        case__organisation__in=organisations,
+        case__status__in=[CoachingCase.Status.ACTIVE, CoachingCase.Status.COMPLETED],
+        held=True,
+        recorded_at__isnull=False,
+    )
+    if held.exists():
+        return
+    active = (
+        CoachingCase.objects.filter(organisation__in=organisations, status=CoachingCase.Status.ACTIVE)
+        .select_related("coach__user")
+        .order_by("pk")
+        .first()
+    )
+    if active is None or active.coach is None:
+        return
+    session = services.session_propose(case=active, by=active.coach.user, start=_next(0, 9, weeks=3))
+    services.session_confirm(session=session, by=_admin_of(active.organisation))
+    _record_held(_past(session, 14), by=active.coach.user)  # not on top of the one 7 days back
+
+
+def _record_held(session: Session, *, by: User) -> Session:
+    return services.session_record(
+        session=session,
+        by=by,
+        held=True,
+        duration_minutes=90,
+        private_note="Vorstand uneins über Prioritäten; beim nächsten Mal ansprechen.",
+        next_steps="Förderprogramme vergleichen; Projektskizze (2 Seiten) entwerfen.",
+    )
+
+
 @transaction.atomic
 def create_demo(*, password: str | None = None) -> list[tuple[str, str]]:
     if password is None:
@@ -116,7 +151,10 @@ def create_demo(*, password: str | None = None) -> list[tuple[str, str]]:
         .distinct()
         .order_by("pk")[:3]
     )
-    if not organisations or CoachingCase.objects.filter(organisation__in=organisations).exists():
+    if not organisations:
+        return logins
+    if CoachingCase.objects.filter(organisation__in=organisations).exists():
+        _ensure_held_session(organisations, coach=coaches[0])
         return logins
     staff = User.objects.filter(is_staff=True).order_by("pk").first()
     topics = list(Topic.objects.order_by("position"))
@@ -158,15 +196,7 @@ def create_demo(*, password: str | None = None) -> list[tuple[str, str]]:
     )
     held = services.session_propose(case=active, by=jonas.user, start=_next(0, 10))
     services.session_confirm(session=held, by=_admin_of(first))
-    held = _past(held, 7)
-    services.session_record(
-        session=held,
-        by=jonas.user,
-        held=True,
-        duration_minutes=90,
-        private_note="Vorstand uneins über Prioritäten; beim nächsten Mal ansprechen.",
-        next_steps="Förderprogramme vergleichen; Projektskizze (2 Seiten) entwerfen.",
-    )
+    _record_held(_past(held, 7), by=jonas.user)
     services.session_book(case=active, by=_admin_of(first), start=_next(2, 15))
     services.session_propose(case=active, by=jonas.user, start=_next(3, 18, weeks=1), minutes=60)
     # completed with feedback

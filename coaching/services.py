@@ -292,6 +292,9 @@ def case_complete(*, case: CoachingCase, by: User, goals_reached: str, goals_rev
     case.goals_review = goals_review.strip()
     _set_status(case, Status.COMPLETED, by, fields=["goals_reached", "goals_review"])
     _enqueue(notify_case_completed, case.pk)
+    from .certificates import issue_after_completion
+
+    issue_after_completion(case=case)
     return case
 
 

@@ -16,3 +16,13 @@ class ElearningConfig(AppConfig):
             home_slots.append(learning_slot)
         if modules_for_plan not in plan_providers:
             plan_providers.append(modules_for_plan)
+
+        from . import reminders
+
+        reminders.register()
+
+        from academy.certificates import certificate_kinds
+
+        from . import certificates
+
+        certificate_kinds[certificates.KIND] = certificates.build

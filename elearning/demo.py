@@ -1,5 +1,6 @@
-"""Demo content for `make run`: one short, useful module per topic (German; two also in English) with quizzes,
-and materials in the library (small real PDFs, stored through the storage API).
+"""Demo content for `make run`: one short, useful module per topic (German; two also in English) and one module
+written in English, all with quizzes, and materials in the library (small real PDFs, stored through the storage
+API).
 
 Idempotent: modules are found by slug, materials by title; running it twice changes nothing.
 Called by academy's demo_data command.
@@ -424,6 +425,67 @@ MODULES = [
             },
         ],
     },
+    # A module written in English (its language is English): the German fields repeat the English text, so
+    # people using the portal in German see the module as it is, in English.
+    {
+        "slug": "registered-association-basics",
+        "topic": "strategieentwicklung",
+        "level": "beginner",
+        "minutes": 10,
+        "language": "en",
+        "en": (
+            "Founding a registered association (e.V.): the basics",
+            "For groups that want to become a registered association in Germany: founding members, statutes, "
+            "the board and the register – explained in plain English.",
+            "Know what a registered association needs\nKnow what belongs in the statutes\n"
+            "Know the steps to the register of associations",
+        ),
+        "lessons": [
+            {
+                "en": (
+                    "Why register?",
+                    "A **registered association** (*eingetragener Verein*, e.V.) is a legal person: it can sign "
+                    "contracts, open a bank account and receive grants in its own name. Its members are generally "
+                    "not liable with their private assets.\n\n"
+                    "To register, you need:\n\n"
+                    "- at least **seven founding members**,\n"
+                    "- **statutes** (*Satzung*) adopted at the founding meeting,\n"
+                    "- an elected **board** (*Vorstand*).",
+                ),
+            },
+            {
+                "en": (
+                    "Statutes and the register",
+                    "The statutes must state the association's **name**, **seat** and **purpose**, and that it is to "
+                    "be registered. They should also say how members join and leave, whether fees are paid, how "
+                    "the board is formed and how the **general meeting** is called.\n\n"
+                    "The board applies to the **register of associations** at the local court (*Amtsgericht*); "
+                    "a notary certifies the application. Tax-exempt status (*Gemeinnützigkeit*) is a separate "
+                    "step with the tax office.",
+                ),
+                "questions": [
+                    (
+                        S,
+                        {"en": "How many founding members does a registered association need?"},
+                        [
+                            (False, {"en": ("Three", "Three are too few for the register.")}),
+                            (True, {"en": ("At least seven", "The German Civil Code asks for at least seven.")}),
+                            (False, {"en": ("Twenty", "Far fewer are enough.")}),
+                        ],
+                    ),
+                    (
+                        M,
+                        {"en": "What must the statutes state?"},
+                        [
+                            (True, {"en": ("The association's purpose", "Yes: the purpose is required.")}),
+                            (True, {"en": ("Its name and seat", "Yes: both are required.")}),
+                            (False, {"en": ("The members' home addresses", "No: those do not belong there.")}),
+                        ],
+                    ),
+                ],
+            },
+        ],
+    },
 ]
 
 # title, description, topic slug, kind, is_public, lines of the PDF
@@ -490,6 +552,9 @@ MATERIALS = [
 def _set(obj, field: str, texts: dict) -> None:
     for language, value in texts.items():
         setattr(obj, f"{field}_{language}", value)
+    if "de" not in texts and texts:
+        # German is the fallback of every translated field: a module written only in English fills it too.
+        setattr(obj, f"{field}_de", next(iter(texts.values())))
 
 
 @transaction.atomic
@@ -501,7 +566,7 @@ def create_demo() -> None:
         module = Module(
             slug=spec["slug"],
             level=spec["level"],
-            language="de",
+            language=spec.get("language", "de"),
             estimated_minutes=spec["minutes"],
             is_published=True,
             position=position,

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .markdown import render_markdown
@@ -184,6 +185,8 @@ class Enrolment(models.Model):
         Lesson, verbose_name=_("last lesson opened"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    # When the person last opened a lesson or finished one: what the "come back" reminder looks at.
+    last_active_at = models.DateTimeField(_("last active"), default=timezone.now)
 
     class Meta:
         verbose_name = _("enrolment")
@@ -298,3 +301,27 @@ class Material(models.Model):
     @property
     def file_type(self) -> str:
         return self.file.name.rsplit(".", 1)[-1].upper() if "." in self.file.name else ""
+
+
+class LearningPreferences(models.Model):
+    """A person's settings for e-learning (one row per person, created when first changed)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="learning_preferences",
+    )
+    reminders = models.BooleanField(
+        _("remind me of modules I started"),
+        default=True,
+        help_text=_("A mail when you have not continued a module you started for 14 days, once per module."),
+    )
+    changed_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("learning preferences")
+        verbose_name_plural = _("learning preferences")
+
+    def __str__(self):
+        return str(self.user)

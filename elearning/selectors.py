@@ -241,3 +241,10 @@ def modules_for_topics(*, topics: list[Topic]) -> dict[int, list[Module]]:
     for row in rows:
         found.setdefault(row.topic_id, []).append(row.module)
     return found
+
+
+def learning_reminders_on(*, user) -> bool:
+    """Whether the person gets reminders to come back to a started module (on unless switched off)."""
+    from .models import LearningPreferences
+
+    return not LearningPreferences.objects.filter(user=user, reminders=False).exists()

@@ -4,6 +4,7 @@ Every function is keyword-only, checks who may act, and runs in a transaction. V
 """
 
 import secrets
+from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -13,7 +14,16 @@ from django.utils.translation import gettext as _
 from academy.models import User
 from organisations.models import Membership
 
-from .models import Enrolment, Lesson, LessonCompletion, Module, ProgressSharing, Question, QuizAttempt
+from .models import (
+    Enrolment,
+    LearningPreferences,
+    Lesson,
+    LessonCompletion,
+    Module,
+    ProgressSharing,
+    Question,
+    QuizAttempt,
+)
 from .selectors import may_learn
 
 
@@ -44,9 +54,19 @@ def module_start(*, user: User, module: Module) -> Enrolment:
 
 def lesson_open(*, enrolment: Enrolment, lesson: Lesson) -> None:
     """Remembers the lesson the person opened last, so that "Continue" brings them back to it."""
-    if enrolment.last_lesson_id != lesson.pk:
-        Enrolment.objects.filter(pk=enrolment.pk).update(last_lesson=lesson)
+    now = timezone.now()
+    # last_active_at feeds the "come back" reminder; an hour's precision spares a write on every page view.
+    stale = enrolment.last_active_at is None or enrolment.last_active_at < now - timedelta(hours=1)
+    if enrolment.last_lesson_id != lesson.pk or stale:
+        Enrolment.objects.filter(pk=enrolment.pk).update(last_lesson=lesson, last_active_at=now)
         enrolment.last_lesson_id = lesson.pk
+        enrolment.last_active_at = now
+
+
+def learning_preferences_set(*, user: User, reminders: bool) -> LearningPreferences:
+    """Switches the person's "come back to your module" reminders on or off."""
+    preferences, _created = LearningPreferences.objects.update_or_create(user=user, defaults={"reminders": reminders})
+    return preferences
 
 
 def enrolment_update_completion(*, enrolment: Enrolment) -> Enrolment:
@@ -69,6 +89,9 @@ def enrolment_update_completion(*, enrolment: Enrolment) -> Enrolment:
         if lesson_ids and lesson_ids <= done and quiz_lessons <= passed:
             enrolment.completed_at = timezone.now()
             enrolment.save(update_fields=["completed_at"])
+            from .certificates import issue_after_completion
+
+            issue_after_completion(enrolment=enrolment)
         return enrolment
 
 

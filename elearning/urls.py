@@ -7,6 +7,7 @@ app_name = "elearning"
 urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("mein-lernen/", views.my_learning, name="my_learning"),
+    path("mein-lernen/erinnerungen/", views.reminders_set, name="reminders_set"),
     path("mein-lernen/teilen/<int:membership_id>/", views.sharing_set, name="sharing_set"),
     path("materialien/", views.material_list, name="materials"),
     path("materialien/<int:pk>/download/", views.material_download, name="material_download"),

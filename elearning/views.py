@@ -278,8 +278,26 @@ def my_learning(request):
     return render(
         request,
         "elearning/my_learning.html",
-        {"enrolments": enrolments, "memberships": memberships, "may_learn": selectors.may_learn(user=request.user)},
+        {
+            "enrolments": enrolments,
+            "memberships": memberships,
+            "may_learn": selectors.may_learn(user=request.user),
+            "reminders_on": selectors.learning_reminders_on(user=request.user),
+        },
     )
+
+
+@require_POST
+@login_required
+def reminders_set(request):
+    """The toggle on "My learning": reminders to come back to a started module, on or off."""
+    on = request.POST.get("reminders") == "on"
+    services.learning_preferences_set(user=request.user, reminders=on)
+    if on:
+        messages.success(request, _("We will remind you of modules you started."))
+    else:
+        messages.success(request, _("We will no longer remind you of modules you started."))
+    return redirect("elearning:my_learning")
 
 
 @require_POST

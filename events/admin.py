@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
-from . import services
-from .models import Attendance, Booking, Event, EventDate, EventMail
+from . import certificates, services
+from .models import Attendance, Booking, Event, EventDate, EventMail, Feedback
 
 VENUE_FIELDS = {"venue_name", "street", "postcode", "city"}
 
@@ -66,9 +66,10 @@ class EventAdmin(TranslationAdmin):
     filter_horizontal = ["topics", "trainers"]
     autocomplete_fields = ["contact"]
     inlines = [EventDateInline, BookingInline]
-    actions = ["publish", "copy_to_new_date", "cancel_events"]
+    actions = ["publish", "copy_to_new_date", "cancel_events", "issue_certificates"]
     readonly_fields = [
         "status",
+        "certificates",
         "confirmed_count",
         "sequence",
         "cancelled_at",
@@ -80,7 +81,17 @@ class EventAdmin(TranslationAdmin):
     fieldsets = (
         (
             _("Status"),
-            {"fields": ("status", "confirmed_count", "cancelled_at", "cancelled_by", "cancellation_message")},
+            {
+                "fields": (
+                    "status",
+                    "send_reminders",
+                    "confirmed_count",
+                    "certificates",
+                    "cancelled_at",
+                    "cancelled_by",
+                    "cancellation_message",
+                )
+            },
         ),
         (
             None,
@@ -171,7 +182,29 @@ class EventAdmin(TranslationAdmin):
                     messages.INFO,
                 )
 
+    @admin.display(description=_("certificates"))
+    def certificates(self, event):
+        if event.pk is None:
+            return "-"
+        counts = certificates.progress(event=event)
+        return _("%(issued)d issued, %(rendered)d PDFs made, of %(due)d participants due (reload to update)") % counts
+
     # ---- actions ---------------------------------------------------------------------------------------------
+
+    @admin.action(description=_("Issue certificates to the participants present"))
+    def issue_certificates(self, request, queryset):
+        """One task per participant (the page does not wait for the PDFs); progress shows on the event."""
+        total = sum(certificates.issue_for_event(event=event) for event in queryset)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d certificate is being issued; the event page shows the progress.",
+                "%(count)d certificates are being issued; the event page shows the progress.",
+                total,
+            )
+            % {"count": total},
+            messages.SUCCESS,
+        )
 
     @admin.action(description=_("Publish selected events"))
     def publish(self, request, queryset):
@@ -356,3 +389,25 @@ class EventMailAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Feedback)
+class FeedbackAdmin(admin.ModelAdmin):
+    """Participants' feedback after an event (the thank-you reminder links to the form); read only."""
+
+    list_display = ["event", "person", "rating", "comment", "created_at"]
+    list_filter = ["rating", ("booking__event", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["booking__event__title", "comment"]
+    readonly_fields = ["booking", "rating", "comment", "created_at"]
+    list_select_related = ["booking__event", "booking__person"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("event"), ordering="booking__event__title")
+    def event(self, obj):
+        return obj.booking.event
+
+    @admin.display(description=_("person"))
+    def person(self, obj):
+        return obj.booking.person

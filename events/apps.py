@@ -28,3 +28,13 @@ class EventsConfig(AppConfig):
         from . import web
 
         role_probes["trainer"] = web.is_trainer  # the header's "Attendance" link
+
+        from academy.certificates import certificate_kinds
+
+        from . import certificates
+
+        certificate_kinds[certificates.KIND] = certificates.build
+
+        from . import reminders
+
+        reminders.register()

@@ -125,6 +125,11 @@ class Event(models.Model):
     )
 
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    send_reminders = models.BooleanField(
+        _("send reminders"),
+        default=True,
+        help_text=_("Remind participants before the event and thank them afterwards."),
+    )
     contact = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("contact at VAMOs"),
@@ -476,3 +481,27 @@ class EventMail(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.booking_id}"
+
+
+class Feedback(models.Model):
+    """A participant's short feedback on an event they booked: given once per booking, after the event."""
+
+    booking = models.OneToOneField(
+        Booking, verbose_name=_("booking"), on_delete=models.CASCADE, related_name="feedback"
+    )
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), choices=[(value, str(value)) for value in range(1, 6)], help_text=_("1 (poor) to 5 (very good)")
+    )
+    comment = models.TextField(_("comment"), max_length=3000, blank=True)
+    created_at = models.DateTimeField(_("given at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="event_feedback_rating_range"),
+        ]
+
+    def __str__(self):
+        return f"{self.booking} – {self.rating}/5"

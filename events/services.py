@@ -520,4 +520,41 @@ def attendance_mark(
             event_date=event_date,
             defaults={"present": present, "marked_by": by, "marked_at": now},
         )
+    from .certificates import issue_after_attendance
+
+    issue_after_attendance(booking=booking, event_date=event_date)
     return attendance
+
+
+def feedback_give(*, booking: Booking, by: User, rating: int, comment: str = "", now: datetime | None = None):
+    """Records a participant's feedback on an event: only their own confirmed booking, after the event has
+    begun, once (the one-to-one on the booking refuses a second under concurrency)."""
+    from django.db import IntegrityError
+
+    from .models import Feedback
+
+    refusal = feedback_refusal(booking=booking, by=by, now=now)
+    if refusal is not None:
+        raise refusal
+    try:
+        with transaction.atomic():
+            return Feedback.objects.create(booking=booking, rating=rating, comment=comment.strip())
+    except IntegrityError:
+        raise ValidationError(_("You have already given feedback on this event. Thank you!")) from None
+
+
+def feedback_refusal(*, booking: Booking, by: User, now: datetime | None = None) -> ValidationError | None:
+    """Why this person may not give feedback on this booking (None: they may)."""
+    from .models import Feedback
+
+    now = now or timezone.now()
+    if booking.person_id != by.pk:
+        raise PermissionDenied
+    if not booking.is_confirmed or booking.event.is_cancelled:
+        return ValidationError(_("Only participants of the event can give feedback."))
+    start = _first_start(booking.event)
+    if start is None or start > now:
+        return ValidationError(_("You can give feedback once the event has taken place."))
+    if Feedback.objects.filter(booking=booking).exists():
+        return ValidationError(_("You have already given feedback on this event. Thank you!"))
+    return None

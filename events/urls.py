@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/buchen/", views.book, name="book"),
     path("<int:pk>/kolleg-innen-buchen/", views.book_colleagues, name="book_colleagues"),
     path("buchungen/<int:pk>/stornieren/", views.cancel, name="cancel"),
+    path("buchungen/<int:pk>/feedback/", views.feedback, name="feedback"),
     path("meine-buchungen/", views.my_bookings, name="my_bookings"),
     path("organisation/<int:pk>/buchungen/", views.organisation_bookings, name="organisation_bookings"),
     path("anwesenheit/", views.attendance_overview, name="attendance_overview"),

@@ -335,3 +335,32 @@ def attendance_mark(request, date_pk: int, booking_pk: int):
         return redirect(f"{page}#participant-{participant.pk}")
     context = _attendance_context(event_date, participants) | {"participant": participant, "error": error, "oob": True}
     return render(request, "events/_attendance_row.html", context, status=200)
+
+
+# ---- feedback after an event ------------------------------------------------------------------------------------
+
+
+@login_required
+def feedback(request, pk: int):
+    """The short feedback form linked from the thank-you mail: the person's own booking only, once."""
+    from .forms import FeedbackForm
+
+    booking = Booking.objects.select_related("event").filter(pk=pk, person=request.user).first()
+    if booking is None:
+        raise Http404
+    refusal = services.feedback_refusal(booking=booking, by=request.user)
+    form = FeedbackForm(request.POST or None)
+    if request.method == "POST" and refusal is None and form.is_valid():
+        try:
+            services.feedback_give(booking=booking, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            refusal = error
+        else:
+            messages.success(request, _("Thank you for your feedback!"))
+            return redirect("events:my_bookings")
+    return render(
+        request,
+        "events/feedback.html",
+        {"booking": booking, "event": booking.event, "form": form, "refusal": refusal},
+        status=400 if request.method == "POST" else 200,
+    )

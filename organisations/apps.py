@@ -12,3 +12,13 @@ class OrganisationsConfig(AppConfig):
         from .signals import ask_for_new_consent
 
         user_logged_in.connect(ask_for_new_consent, dispatch_uid="organisations.ask_for_new_consent")
+
+        from academy.certificates import certificate_viewers
+
+        from .certificates import admin_may_download, home_slot
+        from .slots import home_slots
+
+        if admin_may_download not in certificate_viewers:
+            certificate_viewers.append(admin_may_download)
+        if home_slot not in home_slots:
+            home_slots.append(home_slot)

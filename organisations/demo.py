@@ -65,7 +65,7 @@ CLUBS = [
         {
             "name": "Ukrainische Initiative Köln",
             "legal_form": Organisation.LegalForm.INITIATIVE,
-            "kind": Organisation.Kind.INITIATIVE,
+            "kind": Organisation.Kind.CLUB,
             "postcode": "50667",
             "city": "Köln",
             "bundesland": Bundesland.NW,
@@ -103,6 +103,10 @@ def _organisation(data: dict, *, parent: Organisation | None, contact: User, top
             status=Organisation.Status.APPROVED,
         )
         organisation.topics.set(topics)
+    elif organisation.kind != data["kind"]:
+        # Earlier demo runs created the Köln club as an initiative; a federation's members are clubs.
+        organisation.kind = data["kind"]
+        organisation.save(update_fields=["kind"])
     return organisation
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import certificates, views
 
 app_name = "organisations"
 
@@ -33,5 +33,7 @@ urlpatterns = [
     path("<int:pk>/check/neu/", views.check_fill, name="check_fill"),
     path("<int:pk>/check/<int:assessment_id>/", views.check_result, name="check_result"),
     path("<int:pk>/verband/", views.federation, name="federation"),
+    path("<int:pk>/nachweise/", certificates.certificates, name="certificates"),
+    path("<int:pk>/nachweise/pdf/", certificates.certificates_pdf, name="certificates_pdf"),
     path("<int:pk>/verband/<int:club_id>/bestaetigen/", views.confirm_club, name="confirm_club"),
 ]

@@ -130,3 +130,72 @@ def test_coaching_pages_fit_a_phone(phone_portal):
         assert width <= 360, f"{path} scrolls sideways ({width}px)"
     assert topics
     phone_portal.assert_private_and_clean()
+
+
+def test_pages_around_a_case_for_coach_and_organisation(portal):
+    """The coach's profile, goals, propose, move, cancel and complete pages, and the organisation's session
+    cancellation, feedback and withdrawal: each page checked by axe."""
+    from coaching import services
+
+    page = portal.page
+    topics = _topics()
+    admin = UserFactory(language="de")
+    consent_record(user=admin)
+    organisation = OrganisationFactory(admins=[admin])
+    coach = CoachFactory(topics=topics)
+    staff = UserFactory(is_staff=True)
+
+    def submit_case(**extra):
+        return services.case_submit(
+            organisation=organisation,
+            by=admin,
+            kind=CoachingCase.Kind.COACHING,
+            topics=topics[:1],
+            goals="Den ersten Förderantrag stellen.",
+            situation="Wir arbeiten ehrenamtlich.",
+            **extra,
+        )
+
+    case = services.case_assign(case=submit_case(), coach=coach, by=staff)
+    start = (timezone.now() + timedelta(days=3)).replace(minute=0, second=0, microsecond=0)
+    upcoming = services.session_propose(case=case, by=coach.user, start=start)
+    services.session_confirm(session=upcoming, by=admin)
+
+    log_in(portal, coach.user.email, PASSWORD)
+    portal.visit("/coaching/coach/profil/")
+    portal.visit(f"/coaching/coach/{case.pk}/")
+    page.fill("#id_agreed_goals", "Bis Juni einen Antrag stellen.")
+    submit(portal, f"main form[action$='/coach/{case.pk}/ziele/'] button[type=submit]")
+    case.refresh_from_db()
+    assert case.agreed_goals == "Bis Juni einen Antrag stellen."
+    for path in (
+        f"/coaching/coach/{case.pk}/vorschlagen/",
+        f"/coaching/coach/sitzung/{upcoming.pk}/verschieben/",
+        f"/coaching/coach/sitzung/{upcoming.pk}/absagen/",
+        f"/coaching/coach/{case.pk}/abschliessen/",
+    ):
+        portal.visit(path)
+    log_out(portal)
+
+    # The organisation's pages: cancelling a session, withdrawing a request, giving feedback.
+    log_in(portal, admin.email, PASSWORD)
+    portal.visit(f"/coaching/organisation/{organisation.pk}/{case.pk}/sitzung/{upcoming.pk}/absagen/")
+    waiting = submit_case()
+    portal.visit(f"/coaching/organisation/{organisation.pk}/{waiting.pk}/")
+    page.once("dialog", lambda dialog: dialog.accept())
+    submit(portal, "main form[action$='/zurueckziehen/'] button[type=submit]")
+    waiting.refresh_from_db()
+    assert waiting.status == CoachingCase.Status.WITHDRAWN
+
+    services.session_cancel(session=upcoming, by=admin, reason="")
+    services.case_complete(case=case, by=coach.user, goals_reached="yes", goals_review="Antrag ist gestellt.")
+    portal.visit(f"/coaching/organisation/{organisation.pk}/{case.pk}/")
+    submit(portal, "main form[action$='/feedback/'] button[type=submit]")  # no rating: the errors are shown
+    assert page.locator("main .invalid-feedback, main .is-invalid").count()
+    page.check("input[name=rating][value='5']")
+    submit(portal, "main form[action$='/feedback/'] button[type=submit]")
+    case.refresh_from_db()
+    assert case.feedback_rating == 5
+    # The form without a rating answered 400 on purpose; Chromium logs that as a console error.
+    portal.console_errors = [e for e in portal.console_errors if "/feedback/" not in e]
+    portal.assert_private_and_clean()

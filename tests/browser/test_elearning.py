@@ -87,7 +87,16 @@ def test_member_learns_a_module(portal):
     portal.visit(f"/lernen/module/{module.slug}/")
     text = page.locator("main").inner_text()
     assert "2 of 2 lessons done" in text and "Completed on" in text
+    # Each attempt's result stays available at its own address.
+    for attempt in QuizAttempt.objects.filter(user=member):
+        portal.visit(f"/lernen/versuch/{attempt.pk}/")
     portal.visit("/lernen/mein-lernen/")
+
+    # The member stops sharing their progress with the organisation, then shares it again.
+    submit(portal, "main form[action*='/mein-lernen/teilen/'] button[type=submit]")
+    assert "does not see your learning progress." in page.locator("main").inner_text()
+    submit(portal, "main form[action*='/mein-lernen/teilen/'] button[type=submit]")
+    assert "sees your learning progress." in page.locator("main").inner_text()
     portal.visit("/lernen/materialien/")
     portal.assert_private_and_clean()
 

@@ -156,3 +156,52 @@ def test_organisation_pages_fit_a_phone(phone_portal):
         width = phone_portal.page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= 360, f"{path} is {width}px wide on a 360px screen"
     phone_portal.assert_private_and_clean()
+
+
+def test_federation_search_join_consent_and_invitation_errors(portal):
+    """The pages around the journey: the privacy notice, a federation's clubs, search, asking to join, and an
+    invitation link that no longer works."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from organisations import services
+    from organisations.models import Invitation
+    from tests.organisations.factories import OrganisationFactory
+
+    page = portal.page
+    admin = UserFactory(language="de")
+    federation = OrganisationFactory(name="Bundesverband Vielfalt e.V.", kind=Organisation.Kind.FEDERAL, admins=[admin])
+    OrganisationFactory(name="Kulturverein Nord e.V.", parent=federation, parent_confirmed=True)
+    OrganisationFactory(name="Kulturverein Süd e.V.", parent=federation, parent_confirmed=False)
+    other = OrganisationFactory(name="Elternverein Köln e.V.", city="Köln")
+
+    # The first visit asks for the privacy notice.
+    log_in(portal, admin.email, PASSWORD)
+    portal.visit(f"/organisationen/{federation.pk}/verband/")
+    assert page.url.startswith(portal.url("/organisationen/datenschutz/"))
+    page.check("#id_privacy_consent")
+    submit(portal)
+    assert page.url == portal.url(f"/organisationen/{federation.pk}/verband/")
+    text = page.locator("main").inner_text()
+    assert "Kulturverein Nord e.V." in text and "Kulturverein Süd e.V." in text
+
+    portal.visit("/organisationen/suchen/?q=Elternverein")
+    assert "Elternverein Köln e.V." in page.locator("main").inner_text()
+    portal.visit(f"/organisationen/{other.pk}/beitreten/")
+    page.fill("#id_message", "Ich engagiere mich schon lange im Elternverein.")
+    submit(portal)
+    assert other.join_requests.filter(user=admin).exists()
+
+    # Invitation links that no longer work explain why (410 Gone), accessibly.
+    expired = services.invitation_create(organisation=federation, email="alt@verein.example", invited_by=admin)
+    Invitation.objects.filter(pk=expired.pk).update(expires_at=timezone.now() - timedelta(days=1))
+    used = services.invitation_create(organisation=federation, email="neu@verein.example", invited_by=admin)
+    Invitation.objects.filter(pk=used.pk).update(accepted_at=timezone.now())
+    for invitation in (expired, used):
+        response = page.goto(portal.url(f"/organisationen/einladung/{invitation.token}/"))
+        assert response.status == 410
+        portal.check_accessibility()
+    # Chromium logs every 4xx answer as a console error; these two are the point of the test.
+    portal.console_errors = [e for e in portal.console_errors if "/organisationen/einladung/" not in e]
+    portal.assert_private_and_clean()

@@ -4,6 +4,8 @@ import threading
 
 import pytest
 from django.db import connection
+from django.utils import translation
+from django.utils.translation import gettext
 
 from coaching import services
 from coaching.models import Session
@@ -46,7 +48,10 @@ def test_same_slot_picked_at_once_goes_to_exactly_one(postgresql, coach, staff, 
         thread.join(timeout=30)
 
     assert outcomes.count("booked") == 1
-    assert outcomes.count("Sorry, this time has just been taken. Please choose another one.") == THREADS - 1
+    # The threads speak the portal's default language, German (translation is per thread).
+    with translation.override("de"):
+        taken = gettext("Sorry, this time has just been taken. Please choose another one.")
+    assert outcomes.count(taken) == THREADS - 1
     assert Session.objects.filter(coach=coach).count() == 1
 
 

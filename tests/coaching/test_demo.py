@@ -24,3 +24,18 @@ def test_demo_has_coaches_with_availability_and_cases_in_every_status():
     assert Session.objects.filter(recorded_at__isnull=False).exists()
     assert Session.objects.filter(status=Session.Status.PROPOSED).exists()
     assert CoachingCase.objects.filter(feedback_rating=5).exists()
+    held = Session.objects.get(case__status=CoachingCase.Status.ACTIVE, held=True)
+    assert held.duration_minutes and held.private_note and held.next_steps and held.recorded_at
+
+
+def test_demo_records_a_held_session_in_older_demo_data():
+    """Demo data made before held sessions existed gets one when the demo runs again."""
+    UserFactory(is_staff=True, is_superuser=True)
+    create_organisations_demo(password="demo-password-1")
+    create_demo(password="demo-password-1")
+    Session.objects.filter(held=True).update(held=None, duration_minutes=None, recorded_at=None)
+
+    create_demo(password="demo-password-1")
+    create_demo(password="demo-password-1")
+    held = Session.objects.get(case__status=CoachingCase.Status.ACTIVE, held=True)
+    assert held.duration_minutes == 90 and held.private_note and held.next_steps

@@ -260,11 +260,17 @@ def test_material_search_and_filters(client):
     budget = MaterialFactory(
         title_de="Vorlage Finanzplan", title_en="Budget template", topic=topics[0], kind="template"
     )
-    MaterialFactory(title_de="Checkliste", title_en="Checklist", topic=topics[1], kind="checklist", language="en")
+    MaterialFactory(
+        title_de="Checkliste Mitgliederversammlung",
+        title_en="Checklist",
+        topic=topics[1],
+        kind="checklist",
+        language="en",
+    )
     url = reverse("elearning:materials")
     assert "Vorlage Finanzplan" in client.get(url, {"q": "finanz"}).text
-    assert "Checkliste" not in client.get(url, {"q": "finanz"}).text
-    assert "Checkliste" not in client.get(url, {"topic": topics[0].pk}).text
+    assert "Checkliste Mitgliederversammlung" not in client.get(url, {"q": "finanz"}).text
+    assert "Checkliste Mitgliederversammlung" not in client.get(url, {"topic": topics[0].pk}).text
     assert "Vorlage Finanzplan" not in client.get(url, {"kind": "checklist"}).text
     assert "Vorlage Finanzplan" not in client.get(url, {"language": "en"}).text
     assert budget.title_de in client.get(url, {"language": "de", "kind": "template"}).text
@@ -298,7 +304,7 @@ def test_organisation_sees_only_members_who_share(client, org_admin, member, org
     client.force_login(other)
     membership = Membership.objects.get(user=other)
     page = client.get(reverse("elearning:my_learning")).text
-    assert "Stop sharing" in page
+    assert "Nicht mehr teilen" in page
     client.post(reverse("elearning:sharing_set", args=[membership.pk]))
     assert ProgressSharing.objects.get(membership=membership).shares is False
     client.force_login(org_admin)

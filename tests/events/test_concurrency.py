@@ -112,7 +112,7 @@ def test_the_same_person_booking_twice_at_once_gets_one_booking(postgresql):
 
     assert len(results) == 1
     assert len(errors) == 4
-    assert all("already booked" in str(error) for error in errors)
+    assert all(error.code == "already_booked" for error in errors)
     assert Booking.objects.filter(event=event, person=person).count() == 1
 
 

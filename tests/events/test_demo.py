@@ -23,6 +23,8 @@ def test_demo_events_cover_a_year_all_topics_kinds_and_formats(demo):
 
     assert {e.kind for e in published} == set(Event.Kind.values)
     assert {e.format for e in published} == set(Event.Format.values)
+    assert {(e.kind, e.format) for e in published} == {(k, f) for k in Event.Kind.values for f in Event.Format.values}
+    assert 35 <= len(events) <= 45
     assert {t.pk for e in published for t in e.topics.all()} == set(Topic.objects.values_list("pk", flat=True))
     assert any(e.last_end < now for e in published) and any(e.first_start > now for e in published)
     assert max(e.first_start for e in events) - min(e.first_start for e in events) > timezone.timedelta(days=300)

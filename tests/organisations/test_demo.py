@@ -17,6 +17,7 @@ def test_demo_data_builds_a_federation_with_two_clubs_and_is_idempotent():
     federation = Organisation.objects.get(kind=Organisation.Kind.FEDERAL)
     clubs = Organisation.objects.filter(parent=federation, parent_confirmed=True)
     assert clubs.count() == 2
+    assert all(club.kind == Organisation.Kind.CLUB for club in clubs)
     for organisation in [federation, *clubs]:
         assert organisation.is_approved
         assert Membership.objects.filter(organisation=organisation, role=Membership.Role.ADMIN).exists()

@@ -290,3 +290,29 @@ COACHING_TIME_ZONE = "Europe/Berlin"
 ELEARNING_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
 ELEARNING_VIDEO_MAX_BYTES = 200 * 1024 * 1024
 ELEARNING_IMAGE_MAX_BYTES = 2 * 1024 * 1024
+
+# ------------------------------------------------------------------------------
+# Reminders (academy.reminders): decided by beat, each sent once
+# ------------------------------------------------------------------------------
+CELERY_BEAT_SCHEDULE["reminders-dispatch"] = {"task": "academy.tasks.reminders_dispatch", "schedule": 10 * 60}
+# Pending reminders older than this are enqueued again (a worker died between deciding and sending).
+REMINDERS_SWEEP_MINUTES = env.int("REMINDERS_SWEEP_MINUTES", default=30)
+# Days before an event's first date on which confirmed participants are reminded.
+EVENTS_REMINDER_DAYS = (7, 1)
+# Days before the first date on which people still on the waiting list are told.
+EVENTS_WAITING_NOTICE_DAYS = 2
+# A reminder that was not sent in this time after it became due is dropped (e.g. after a long outage).
+EVENTS_THANKS_WITHIN_DAYS = 7
+COACHING_REMINDER_HOURS = 24
+# A person who has not continued a started module for this many days is reminded once.
+ELEARNING_NUDGE_AFTER_DAYS = 14
+
+# ------------------------------------------------------------------------------
+# Certificates (academy.certificates): WeasyPrint in the worker
+# ------------------------------------------------------------------------------
+# WeasyPrint has leaked in some versions (a new FontConfiguration per PDF grew a worker by ~0.25 MB a PDF,
+# docs/benchmarks.md; academy.certificates now keeps one per thread). As a safety belt each worker process
+# is replaced after this many tasks; a new process starts in well under a second.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = 200
+# WeasyPrint logs seven INFO lines per PDF; its warnings (a refused URL, a missing font) still show.
+LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
