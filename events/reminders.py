@@ -19,9 +19,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from academy.mail import send_templated_mail
+from academy.models import Certificate
 from academy.reminders import ReminderKind, reminder_kind_register
 
 from . import ics
+from .certificates import subject_key as certificate_subject
 from .models import Booking, Event
 
 BEFORE = "event_before"
@@ -183,8 +185,23 @@ def send_thanks(recipient, subject_key: str, kind: str) -> bool:
         return False
     context = _context(booking, recipient)
     context["feedback_url"] = reverse("events:feedback", args=[booking.pk])
-    context["certificate"] = None  # hook for the certificates: the template's {% block certificate %}
-    _mail(template="reminder_event_thanks", recipient=recipient, context=context)
+    # Those who attended get their certificate with the thanks, when it is made by then.
+    certificate = (
+        Certificate.objects.filter(
+            kind=Certificate.Kind.EVENT,
+            subject_key=certificate_subject(booking.event_id),
+            recipient=recipient,
+            revoked_at__isnull=True,
+        )
+        .exclude(file="")
+        .first()
+    )
+    attachments = []
+    if certificate is not None:
+        with certificate.file.open("rb") as pdf:
+            attachments.append((f"vamos-{certificate.code}.pdf", pdf.read(), "application/pdf"))
+    context["certificate"] = certificate
+    _mail(template="reminder_event_thanks", recipient=recipient, context=context, attachments=attachments)
     return True
 
 

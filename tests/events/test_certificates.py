@@ -264,3 +264,14 @@ def test_staff_revoke_in_the_admin_with_a_reason(client, issued, staff_user):
     issued.refresh_from_db()
     assert issued.revoked_at and issued.revoked_by == staff_user
     assert issued.revoked_reason == "Not present after all"
+
+
+def test_the_thank_you_mail_brings_the_certificate_to_those_who_attended(issued, participant, past_event, mailoutbox):
+    from events import reminders
+
+    assert reminders.send_thanks(participant, f"event-{past_event.pk}", reminders.THANKS)
+
+    message = mailoutbox[-1]
+    assert message.to == [participant.email]
+    assert [name for name, _content, _mime in message.attachments] == [f"vamos-{issued.code}.pdf"]
+    assert reverse("academy:my_certificates") in message.body
