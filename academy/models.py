@@ -33,6 +33,21 @@ class UserManager(BaseUserManager):
         return self.get(email__iexact=username)
 
 
+class WorkingLanguage(models.TextChoices):
+    """Languages an offer is held in or a coach works in (ISO 639-1) — more than the portal's own languages."""
+
+    DE = "de", _("German")
+    EN = "en", _("English")
+    TR = "tr", _("Turkish")
+    AR = "ar", _("Arabic")
+    UK = "uk", _("Ukrainian")
+    RU = "ru", _("Russian")
+    FA = "fa", _("Persian")
+    FR = "fr", _("French")
+    ES = "es", _("Spanish")
+    PL = "pl", _("Polish")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person. Email is the login; first and last name appear on certificates."""
 

@@ -11,21 +11,11 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from academy.models import WorkingLanguage
 from organisations.models import Bundesland
 
-# Languages coaches work in and organisations may ask for (ISO 639-1 codes).
-LANGUAGES = [
-    ("de", _("German")),
-    ("en", _("English")),
-    ("tr", _("Turkish")),
-    ("ar", _("Arabic")),
-    ("uk", _("Ukrainian")),
-    ("ru", _("Russian")),
-    ("fa", _("Persian")),
-    ("fr", _("French")),
-    ("es", _("Spanish")),
-    ("pl", _("Polish")),
-]
+# Languages coaches work in and organisations may ask for.
+LANGUAGES = WorkingLanguage.choices
 LANGUAGE_NAMES = dict(LANGUAGES)
 
 

@@ -17,20 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from academy import roles
+from academy.models import WorkingLanguage
 
-
-class Language(models.TextChoices):
-    """The language an event is held in (not the portal's language: events may be held in more)."""
-
-    DE = "de", _("German")
-    EN = "en", _("English")
-    AR = "ar", _("Arabic")
-    FA = "fa", _("Persian")
-    FR = "fr", _("French")
-    PL = "pl", _("Polish")
-    RU = "ru", _("Russian")
-    TR = "tr", _("Turkish")
-    UK = "uk", _("Ukrainian")
+# The language an event is held in (not the portal's language: events may be held in more).
+Language = WorkingLanguage
 
 
 class EventQuerySet(models.QuerySet):
