@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import selectors, services
 from .forms import AdminCoachProfileForm, DeclineForm
@@ -85,7 +86,7 @@ class SessionInline(admin.StackedInline):
 
 
 @admin.register(CoachingCase)
-class CoachingCaseAdmin(admin.ModelAdmin):
+class CoachingCaseAdmin(SimpleHistoryAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     change_form_template = "coaching/admin/case_change_form.html"
     list_display = ["__str__", "organisation", "kind", "status", "coach", "created_at", "feedback_rating"]

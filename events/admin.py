@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import certificates, services
 from .models import Attendance, Booking, Event, EventDate, EventMail, Feedback
@@ -311,7 +312,7 @@ class AttendanceInline(admin.TabularInline):
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(SimpleHistoryAdmin):
     """Read-only: bookings are made and cancelled through the services, so the waiting list moves up."""
 
     list_display = ["person", "event", "organisation", "status", "created_at", "promoted_at", "cancelled_at"]

@@ -5,6 +5,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .forms import DeclineForm
@@ -56,7 +57,7 @@ class IsFederationFilter(admin.SimpleListFilter):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(SimpleHistoryAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "city", "bundesland", "kind", "legal_form", "parent", "status", "created_at"]
     list_filter = ["status", "kind", "bundesland", "topics", IsFederationFilter, "legal_form"]
