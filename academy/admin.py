@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -45,6 +45,46 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["anonymise"]
+
+    def get_readonly_fields(self, request, obj=None):
+        """Least privilege: VAMOs staff give people roles (groups); only superusers make superusers or grant
+        single permissions, so no staff member can raise their own rights."""
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly += ["is_superuser", "user_permissions"]
+        return readonly
+
+    def has_delete_permission(self, request, obj=None):
+        """Nobody deletes people here: a delete would take their enrolments with it and detach their bookings
+        and cases, so the statistics would change. "Anonymise selected accounts" erases the personal data and
+        keeps the anonymous records (academy.services.user_anonymise)."""
+        return False
+
+    @admin.action(description=_("Anonymise selected accounts"), permissions=["change"])
+    def anonymise(self, request, queryset):
+        from .services import user_anonymise
+
+        superusers = queryset.filter(is_superuser=True).count()
+        done = 0
+        for user in queryset.filter(is_superuser=False):
+            user_anonymise(user=user)
+            done += 1
+        self.message_user(
+            request,
+            ngettext("%(count)d account anonymised.", "%(count)d accounts anonymised.", done) % {"count": done},
+        )
+        if superusers:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d superuser was left as it is: take the superuser status away first.",
+                    "%(count)d superusers were left as they are: take the superuser status away first.",
+                    superusers,
+                )
+                % {"count": superusers},
+                level=messages.WARNING,
+            )
 
 
 @admin.register(Topic)
@@ -114,14 +154,35 @@ class SentReminderAdmin(admin.ModelAdmin):
         )
 
 
+class CertificatePdfFilter(admin.SimpleListFilter):
+    """ "Failed to generate": valid, still without its PDF a while after issuing (the staff start page links here)."""
+
+    title = _("PDF")
+    parameter_name = "pdf"
+
+    def lookups(self, request, model_admin):
+        return [("missing", _("failed to generate")), ("made", _("made"))]
+
+    def queryset(self, request, queryset):
+        from django.utils import timezone
+
+        from .dashboard import CERTIFICATE_GRACE
+
+        if self.value() == "missing":
+            return queryset.filter(revoked_at__isnull=True, file="", issued_at__lt=timezone.now() - CERTIFICATE_GRACE)
+        if self.value() == "made":
+            return queryset.exclude(file="")
+        return queryset
+
+
 @admin.register(Certificate)
 class CertificateAdmin(admin.ModelAdmin):
     """Certificates are issued by the services; staff only revoke (with a reason) or have a PDF made again."""
 
     list_display = ["title", "recipient_name", "organisation_name", "kind", "issued_at", "rendered_at", "revoked_at"]
-    list_filter = ["kind", ("revoked_at", admin.EmptyFieldListFilter)]
+    list_filter = ["kind", CertificatePdfFilter, ("revoked_at", admin.EmptyFieldListFilter)]
     search_fields = ["code", "title", "recipient_name", "organisation_name", "subject_key"]
-    actions = ["render_again"]
+    actions = ["render_missing", "render_again"]
     fields = [
         "kind",
         "subject_key",
@@ -153,6 +214,10 @@ class CertificateAdmin(admin.ModelAdmin):
 
         if obj.revoked_reason.strip():
             certificate_revoke(certificate=obj, reason=obj.revoked_reason, by=request.user)
+
+    @admin.action(description=_("Make the missing PDFs (valid certificates without one)"))
+    def render_missing(self, request, queryset):
+        self.render_again(request, queryset.filter(revoked_at__isnull=True, file=""))
 
     @admin.action(description=_("Make the PDFs again"))
     def render_again(self, request, queryset):

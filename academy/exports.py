@@ -84,7 +84,7 @@ def xlsx_file(sheets: Iterable[Sheet]):
     """Writes the sheets to a temporary file and returns it, rewound."""
     import xlsxwriter
 
-    handle = tempfile.TemporaryFile()
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 - returned open; the response closes it
     workbook = xlsxwriter.Workbook(
         handle,
         {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "in_memory": False},

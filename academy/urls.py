@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import certificate_views, views
+from . import certificate_views, statistics_views, views
 
 app_name = "academy"
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path("nachweis/<str:code>/", certificate_views.certificate_verify, name="certificate_verify"),
     path("nachweise/", certificate_views.my_certificates, name="my_certificates"),
     path("nachweise/<int:pk>/pdf/", certificate_views.certificate_download, name="certificate_download"),
+    path("team/statistik/", statistics_views.statistics, name="statistics"),
+    path("team/statistik/export.xlsx", statistics_views.statistics_export, name="statistics_export"),
 ]

@@ -89,7 +89,16 @@ class SessionInline(admin.StackedInline):
 class CoachingCaseAdmin(SimpleHistoryAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     change_form_template = "coaching/admin/case_change_form.html"
-    list_display = ["__str__", "organisation", "kind", "status", "coach", "created_at", "feedback_rating"]
+    list_display = [
+        "__str__",
+        "organisation",
+        "kind",
+        "status",
+        "coach",
+        "sessions_held",
+        "created_at",
+        "feedback_rating",
+    ]
     list_filter = ["status", "kind", "preferred_format", "language", "region", "topics"]
     search_fields = ["organisation__name", "goals", "coach__user__last_name", "coach__user__email"]
     list_select_related = ["organisation", "coach__user"]
@@ -152,6 +161,14 @@ class CoachingCaseAdmin(SimpleHistoryAdmin):
 
     def has_add_permission(self, request):
         return False  # organisations request coaching in the portal (services.case_submit)
+
+    def get_queryset(self, request):
+        held = models.Count("sessions", filter=models.Q(sessions__held=True), distinct=True)
+        return super().get_queryset(request).annotate(held_count=held)
+
+    @admin.display(description=_("sessions held"), ordering="held_count")
+    def sessions_held(self, case):
+        return case.held_count
 
     @admin.display(description=_("topics"))
     def topic_list(self, obj):

@@ -26,8 +26,19 @@ class CoachingConfig(AppConfig):
 
         reminders.register()
 
+        from . import statistics
+
+        statistics.register()
+
         from academy.certificates import certificate_kinds
 
         from . import certificates
 
         certificate_kinds[certificates.KIND] = certificates.build
+
+        from academy.dashboard import attention_providers
+
+        from . import dashboard
+
+        if dashboard.attention not in attention_providers:
+            attention_providers.append(dashboard.attention)

@@ -37,7 +37,7 @@ class LessonInline(TranslationTabularInline):
 
 @admin.register(Module)
 class ModuleAdmin(TranslationAdmin):
-    list_display = ["title", "level", "language", "estimated_minutes", "is_published", "position", "preview"]
+    list_display = ["title", "level", "language", "estimated_minutes", "lessons", "is_published", "position", "preview"]
     list_editable = ["is_published", "position"]
     list_filter = ["is_published", "level", "language", "topics"]
     search_fields = ["title_de", "title_en", "summary_de"]
@@ -45,6 +45,13 @@ class ModuleAdmin(TranslationAdmin):
     filter_horizontal = ["topics"]
     inlines = [LessonInline]
     readonly_fields = ["preview"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(lesson_count=models.Count("lessons", distinct=True))
+
+    @admin.display(description=_("lessons"), ordering="lesson_count")
+    def lessons(self, obj):
+        return obj.lesson_count
 
     @admin.display(description=_("preview"))
     def preview(self, obj):
@@ -66,7 +73,7 @@ class AttachmentInline(TranslationTabularInline):
 
 @admin.register(Lesson)
 class LessonAdmin(TranslationAdmin):
-    list_display = ["title", "module", "position", "preview"]
+    list_display = ["title", "module", "position", "questions", "preview"]
     list_filter = ["module"]
     search_fields = ["title_de", "title_en", "module__title_de"]
     list_select_related = ["module"]
@@ -74,6 +81,13 @@ class LessonAdmin(TranslationAdmin):
     readonly_fields = ["preview"]
     fields = ["module", "position", "title", "text", "video_file", "video_url", "pass_mark", "preview"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(question_count=models.Count("questions", distinct=True))
+
+    @admin.display(description=_("questions"), ordering="question_count")
+    def questions(self, obj):
+        return obj.question_count
 
     @admin.display(description=_("preview"))
     def preview(self, obj):
@@ -89,6 +103,7 @@ class AnswerInline(TranslationStackedInline):
 @admin.register(Question)
 class QuestionAdmin(TranslationAdmin):
     list_display = ["text", "lesson", "kind", "position"]
+    list_filter = ["kind", "lesson__module"]
     list_select_related = ["lesson", "lesson__module"]
     search_fields = ["text_de", "text_en"]
     inlines = [AnswerInline]

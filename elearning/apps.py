@@ -21,6 +21,10 @@ class ElearningConfig(AppConfig):
 
         reminders.register()
 
+        from . import statistics
+
+        statistics.register()
+
         from academy.certificates import certificate_kinds
 
         from . import certificates

@@ -598,6 +598,8 @@ def create_demo() -> None:
                     _set(answer, "explanation", {language: e for language, (_t, e) in answer_texts.items()})
                     answer.save()
 
+    _create_progress()
+
     for title, description, topic_slug, kind, is_public, lines in MATERIALS:
         if Material.objects.filter(title_de=title).exists() or topic_slug not in topics:
             continue
@@ -607,3 +609,38 @@ def create_demo() -> None:
         # FieldFile.save goes through the storage API; upload_to gives the file a random name.
         material.file.save("material.pdf", ContentFile(simple_pdf(title, lines)), save=False)
         material.save()
+
+
+def _create_progress() -> None:
+    """Members of the demo organisations started modules over the last months and finished some (what the staff
+    statistics count). Idempotent: one enrolment per person and module, made once."""
+    import zlib
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from organisations.models import Membership
+
+    from .models import Enrolment, LessonCompletion
+
+    learners = sorted(
+        {m.user for m in Membership.objects.filter(user__email__endswith="@vamos.example").select_related("user")},
+        key=lambda user: user.email,
+    )
+    modules = list(Module.objects.filter(is_published=True).prefetch_related("lessons").order_by("position"))
+    now = timezone.now()
+    for person in learners:
+        for module in modules:
+            seed = zlib.crc32(f"{person.email}-{module.slug}".encode())
+            if seed % 3 == 0 or Enrolment.objects.filter(user=person, module=module).exists():
+                continue
+            started = now - timedelta(days=10 + seed % 200)
+            enrolment = Enrolment.objects.create(user=person, module=module)
+            lessons = list(module.lessons.all())
+            done = lessons if seed % 2 else lessons[: len(lessons) // 2]
+            for lesson in done:
+                LessonCompletion.objects.create(enrolment=enrolment, lesson=lesson)
+            completed = started + timedelta(days=1 + seed % 9) if lessons and len(done) == len(lessons) else None
+            Enrolment.objects.filter(pk=enrolment.pk).update(
+                started_at=started, completed_at=completed, last_active_at=completed or started
+            )

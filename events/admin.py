@@ -7,13 +7,14 @@ from django.contrib.admin.widgets import AdminSplitDateTime
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import certificates, services
-from .models import Attendance, Booking, Event, EventDate, EventMail, Feedback
+from .models import Attendance, Booking, Event, EventDate, EventMail, EventMessage, Feedback
 
 VENUE_FIELDS = {"venue_name", "street", "postcode", "city"}
 
@@ -32,6 +33,35 @@ class CancelForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5}),
         max_length=4000,
     )
+
+
+class MessageForm(forms.Form):
+    audience = forms.ChoiceField(label=_("To"), choices=EventMessage.Audience.choices)
+    subject = forms.CharField(label=_("Subject"), max_length=200, widget=forms.TextInput(attrs={"class": "vTextField"}))
+    body = forms.CharField(
+        label=_("Message (sent by email)"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=10000,
+        help_text=_("Each person receives it once, with the event's details in their own language."),
+    )
+
+
+class EventMessageInline(admin.TabularInline):
+    """The messages staff wrote to the event's people (the action "Write to participants"): a record, read only."""
+
+    model = EventMessage
+    extra = 0
+    fields = ["created_at", "audience", "subject", "sent_by", "recipient_count", "sent_count", "failed_count"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+    verbose_name_plural = _("messages to participants")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("sent_by")
 
 
 class EventDateInline(admin.TabularInline):
@@ -58,16 +88,33 @@ class BookingInline(admin.TabularInline):
         return super().get_queryset(request).select_related("person", "organisation", "booked_by")
 
 
+class WhenFilter(admin.SimpleListFilter):
+    """Upcoming (not over yet) or past events; uses the last_end annotation of EventAdmin.get_queryset."""
+
+    title = _("when")
+    parameter_name = "when"
+
+    def lookups(self, request, model_admin):
+        return [("upcoming", _("upcoming")), ("past", _("past"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "upcoming":
+            return queryset.filter(last_end__gte=timezone.now())
+        if self.value() == "past":
+            return queryset.filter(last_end__lt=timezone.now())
+        return queryset
+
+
 @admin.register(Event)
 class EventAdmin(TranslationAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["title", "kind", "format", "first_date", "capacity", "confirmed_count", "waiting", "status"]
-    list_filter = ["status", "kind", "format", "topics", "language"]
-    search_fields = ["title_de", "title_en", "description_de", "city", "venue_name"]
+    list_filter = [WhenFilter, "status", "kind", "format", "topics", "language"]
+    search_fields = ["title_de", "title_en", "description_de", "city", "venue_name", "trainers__last_name"]
     filter_horizontal = ["topics", "trainers"]
     autocomplete_fields = ["contact"]
-    inlines = [EventDateInline, BookingInline]
-    actions = ["publish", "copy_to_new_date", "cancel_events", "issue_certificates"]
+    inlines = [EventDateInline, BookingInline, EventMessageInline]
+    actions = ["publish", "copy_to_new_date", "write_to_participants", "cancel_events", "issue_certificates"]
     readonly_fields = [
         "status",
         "certificates",
@@ -267,6 +314,43 @@ class EventAdmin(TranslationAdmin):
             action="copy_to_new_date",
         )
 
+    @admin.action(
+        description=_("Write to the participants or the waiting list (asks for the message)"),
+        permissions=["change"],
+    )
+    def write_to_participants(self, request, queryset):
+        """An intermediate page asks for audience, subject and message; one recorded message per event, sent by
+        Celery (events.tasks.send_event_message_fan_out)."""
+        form = MessageForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            count = 0
+            for event in queryset:
+                try:
+                    services.event_message_send(event=event, by=request.user, **form.cleaned_data)
+                except ValidationError as error:
+                    self.message_user(request, f"{event}: {' '.join(error.messages)}", messages.ERROR)
+                else:
+                    count += 1
+            self.message_user(
+                request,
+                ngettext(
+                    "The message to %(count)d event is being sent; the event page shows how many received it.",
+                    "The message to %(count)d events is being sent; each event page shows how many received it.",
+                    count,
+                )
+                % {"count": count},
+                messages.SUCCESS,
+            )
+            return None
+        return self._intermediate(
+            request,
+            queryset,
+            template="events/admin/message.html",
+            title=_("Write to participants"),
+            form=form,
+            action="write_to_participants",
+        )
+
     @admin.action(description=_("Cancel selected events (asks for a message to the participants)"))
     def cancel_events(self, request, queryset):
         form = CancelForm(request.POST if "apply" in request.POST else None)
@@ -390,6 +474,77 @@ class EventMailAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class FailedFilter(admin.SimpleListFilter):
+    title = _("delivery")
+    parameter_name = "failed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("failed for someone")), ("no", _("no failures"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(failed_count__gt=0)
+        if self.value() == "no":
+            return queryset.filter(failed_count=0)
+        return queryset
+
+
+@admin.register(EventMessage)
+class EventMessageAdmin(admin.ModelAdmin):
+    """The record of staff's messages to participants (written from the event list's action); read only.
+    "Send again" reaches those it failed for (and anyone who joined the audience since), nobody twice."""
+
+    list_display = [
+        "subject",
+        "event",
+        "audience",
+        "sent_by",
+        "created_at",
+        "recipient_count",
+        "sent_count",
+        "failed_count",
+    ]
+    list_filter = [FailedFilter, "audience"]
+    search_fields = ["subject", "body", "event__title_de", "event__title_en"]
+    list_select_related = ["event", "sent_by"]
+    date_hierarchy = "created_at"
+    fields = [
+        "event",
+        "audience",
+        "subject",
+        "body",
+        "sent_by",
+        "created_at",
+        "recipient_count",
+        "sent_count",
+        "failed_count",
+    ]
+    readonly_fields = fields
+    actions = ["send_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Send again to those not reached yet"), permissions=["change"])
+    def send_again(self, request, queryset):
+        chosen = list(queryset)
+        for message in chosen:
+            services.event_message_resend(message=message, by=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d message is sent again to those it has not reached.",
+                "%(count)d messages are sent again to those they have not reached.",
+                len(chosen),
+            )
+            % {"count": len(chosen)},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(Feedback)

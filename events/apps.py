@@ -38,3 +38,14 @@ class EventsConfig(AppConfig):
         from . import reminders
 
         reminders.register()
+
+        from . import statistics
+
+        statistics.register()
+
+        from academy.dashboard import attention_providers
+
+        from . import dashboard
+
+        if dashboard.attention not in attention_providers:
+            attention_providers.append(dashboard.attention)

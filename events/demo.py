@@ -293,6 +293,11 @@ def _book(event: Event, people, *, wanted: int, marker: User) -> None:
                 services.attendance_mark(
                     booking=booking, event_date=event_date, present=present, by=marker, now=event_date.start
                 )
+        # Most participants rate the event afterwards (the staff statistics show the averages).
+        for booking in bookings:
+            if zlib.crc32(f"feedback-{booking.pk}".encode()) % 4:
+                rating = 3 + zlib.crc32(f"rating-{booking.pk}".encode()) % 3
+                services.feedback_give(booking=booking, by=booking.person, rating=rating, now=now)
     elif first > now and len(bookings) > 2 and event.waiting_list_enabled:
         # Someone who booked early cancels in time: the first on the waiting list moves up.
         services.booking_cancel(booking=bookings[1], by=bookings[1].person, now=now - timedelta(minutes=1))
@@ -337,4 +342,39 @@ def create_demo() -> int:
             _book(event, people, wanted=4, marker=staff)
             services.event_cancel(event=event, message=CANCELLED[1], by=staff)
             created += 1
+        _message_sent(staff=staff)
     return created
+
+
+DEMO_MESSAGE = (
+    "Raumänderung: wir treffen uns in Raum 2.04",
+    "Liebe Teilnehmende,\n\ndas Seminar findet im zweiten Stock statt (Raum 2.04, Aufzug vorhanden). "
+    "Bitte bringen Sie, wenn möglich, Ihre aktuelle Satzung mit.\n\nViele Grüße\nIhr VAMOs-Team",
+)
+
+
+def _message_sent(*, staff: User) -> None:
+    """A message staff wrote to the confirmed participants of the next event, recorded as sent (demo data sends
+    no mail), so the event's admin page shows one."""
+    from .models import EventMail, EventMessage
+
+    if EventMessage.objects.filter(subject=DEMO_MESSAGE[0]).exists():
+        return
+    event = (
+        Event.objects.published().with_dates().upcoming().filter(confirmed_count__gt=0).order_by("first_start").first()
+    )
+    if event is None:
+        return
+    recipients = list(Booking.objects.filter(event=event, status=Booking.Status.CONFIRMED, person__isnull=False))
+    message = EventMessage.objects.create(
+        event=event,
+        audience=EventMessage.Audience.CONFIRMED,
+        subject=DEMO_MESSAGE[0],
+        body=DEMO_MESSAGE[1],
+        sent_by=staff,
+        recipient_count=len(recipients),
+        sent_count=len(recipients),
+    )
+    EventMail.objects.bulk_create(
+        EventMail(booking=booking, kind=EventMail.Kind.MESSAGE, sequence=message.pk) for booking in recipients
+    )

@@ -458,6 +458,7 @@ class EventMail(models.Model):
         CANCELLED = "cancelled", _("booking cancelled")
         EVENT_CANCELLED = "event_cancelled", _("event cancelled")
         EVENT_CHANGED = "event_changed", _("event changed")
+        MESSAGE = "message", _("message from the VAMOs team")  # sequence: the EventMessage's id
 
     booking = models.ForeignKey(Booking, verbose_name=_("booking"), on_delete=models.CASCADE, related_name="mails")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -474,6 +475,57 @@ class EventMail(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} → {self.booking_id}"
+
+
+class EventMessage(models.Model):
+    """A message staff wrote to an event's participants, the waiting list or both (EventAdmin's action).
+
+    Who received it is recorded per booking as EventMail (kind "message", sequence = this message's id), which
+    makes sending once per person safe under retries; the counts here are what staff and the dashboard see.
+    `failed_bookings` holds the bookings whose mail failed after the last retry (a set, kept under the row lock).
+    """
+
+    class Audience(models.TextChoices):
+        CONFIRMED = "confirmed", _("confirmed participants")
+        WAITING = "waiting", _("people on the waiting list")
+        ALL = "all", _("confirmed participants and the waiting list")
+
+    STATUSES = {
+        Audience.CONFIRMED: (Booking.Status.CONFIRMED,),
+        Audience.WAITING: (Booking.Status.WAITING,),
+        Audience.ALL: Booking.ACTIVE,
+    }
+
+    event = models.ForeignKey(Event, verbose_name=_("event"), on_delete=models.CASCADE, related_name="staff_messages")
+    audience = models.CharField(_("to"), max_length=20, choices=Audience.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), max_length=10000)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+    recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
+    sent_count = models.PositiveIntegerField(_("sent"), default=0)
+    failed_count = models.PositiveIntegerField(_("failed"), default=0)
+    failed_bookings = models.JSONField(_("failed bookings"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("message to participants")
+        verbose_name_plural = _("messages to participants")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.subject
+
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        """The booking statuses that receive this message."""
+        return tuple(self.STATUSES[self.audience])
 
 
 class Feedback(models.Model):

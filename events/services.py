@@ -27,7 +27,7 @@ from django.utils.translation import gettext_lazy
 from academy.models import User
 from organisations.models import Membership, Organisation
 
-from .models import Attendance, Booking, Event, EventDate, EventMail
+from .models import Attendance, Booking, Event, EventDate, EventMail, EventMessage
 
 # What event_notify_change can tell participants about, with the words the mail uses.
 CHANGES = {
@@ -398,7 +398,12 @@ def event_cancel(*, event: Event, message: str, by: User, now: datetime | None =
             .filter(event=locked, status__in=Booking.ACTIVE)
             .values_list("pk", flat=True)
         )
-        Booking.objects.filter(pk__in=active).update(status=Booking.Status.CANCELLED, cancelled_at=now, cancelled_by=by)
+        # Row by row (the rows are locked above), so each cancellation is in the booking's history with its author.
+        for booking in Booking.objects.filter(pk__in=active).order_by("pk"):
+            booking.status = Booking.Status.CANCELLED
+            booking.cancelled_at = now
+            booking.cancelled_by = by
+            booking.save(update_fields=["status", "cancelled_at", "cancelled_by"])
         locked.status = Event.Status.CANCELLED
         locked.cancelled_at = now
         locked.cancelled_by = by
@@ -419,6 +424,43 @@ def event_cancel(*, event: Event, message: str, by: User, now: datetime | None =
     for name in ("status", "cancelled_at", "cancelled_by", "cancellation_message", "confirmed_count"):
         setattr(event, name, getattr(locked, name))
     return locked
+
+
+def event_message_send(*, event: Event, audience: str, subject: str, body: str, by: User) -> EventMessage:
+    """Staff write to an event's confirmed participants, its waiting list or both; the message is recorded and
+    sent by Celery after commit (events.tasks.send_event_message_fan_out), each person in their language.
+
+    Who receives it is decided when the fan-out runs: the bookings then confirmed or waiting, as the audience
+    says (a booking cancelled in between gets nothing). Each person gets it once (EventMail, kind "message").
+    """
+    _require_staff(by)
+    subject, body = (subject or "").strip(), (body or "").strip()
+    errors = {}
+    if audience not in EventMessage.Audience.values:
+        errors["audience"] = _("Please choose who receives the message.")
+    if not subject:
+        errors["subject"] = _("Please write a subject.")
+    if not body:
+        errors["body"] = _("Please write a message.")
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    with transaction.atomic():
+        message = EventMessage.objects.create(event=event, audience=audience, subject=subject, body=body, sent_by=by)
+        transaction.on_commit(lambda: _enqueue_message(message.pk))
+    return message
+
+
+def _enqueue_message(message_id: int) -> None:
+    from .tasks import send_event_message_fan_out
+
+    send_event_message_fan_out.delay(message_id)
+
+
+def event_message_resend(*, message: EventMessage, by: User) -> None:
+    """Staff send a message again to those it has not reached (it failed, or they joined the audience since);
+    whoever received it already is skipped by the fan-out's once-per-person record."""
+    _require_staff(by)
+    transaction.on_commit(lambda: _enqueue_message(message.pk))
 
 
 def event_copy(*, event: Event, new_start: datetime, by: User | None = None) -> Event:

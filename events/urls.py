@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views
+from . import evidence_views, feeds, views
 
 app_name = "events"
 
@@ -17,6 +17,22 @@ urlpatterns = [
     path("anwesenheit/", views.attendance_overview, name="attendance_overview"),
     path("anwesenheit/<int:date_pk>/", views.attendance, name="attendance"),
     path("anwesenheit/<int:date_pk>/<int:booking_pk>/", views.attendance_mark, name="attendance_mark"),
+    path(
+        "nachweise/termin/<int:date_pk>/teilnehmerliste.pdf",
+        evidence_views.participant_list_pdf,
+        name="evidence_participant_list",
+    ),
+    path(
+        "nachweise/termin/<int:date_pk>/anwesenheit.pdf",
+        evidence_views.attendance_record_pdf,
+        name="evidence_attendance_record",
+    ),
+    path(
+        "nachweise/<int:pk>/teilnehmende.<str:extension>",
+        evidence_views.event_participants_export,
+        name="evidence_participants",
+    ),
+    path("nachweise/buchungen/", evidence_views.period_bookings, name="evidence_bookings"),
     path("kalender/", feeds.calendar, name="calendar"),
     path("kalender/neu/", feeds.calendar_rotate, name="calendar_rotate"),
     path("kalender/<str:token>.ics", feeds.calendar_feed, name="calendar_feed"),

@@ -59,9 +59,17 @@ class IsFederationFilter(admin.SimpleListFilter):
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    list_display = ["name", "city", "bundesland", "kind", "legal_form", "parent", "status", "created_at"]
+    list_display = ["name", "city", "bundesland", "kind", "legal_form", "parent", "members", "status", "created_at"]
     list_filter = ["status", "kind", "bundesland", "topics", IsFederationFilter, "legal_form"]
-    search_fields = ["name", "normalised_name", "city", "postcode", "public_email", "contact_person__email"]
+    search_fields = [
+        "name",
+        "normalised_name",
+        "city",
+        "postcode",
+        "public_email",
+        "contact_person__email",
+        "memberships__user__email",
+    ]
     list_select_related = ["parent"]
     autocomplete_fields = ["contact_person", "parent"]
     filter_horizontal = ["topics"]
@@ -107,6 +115,13 @@ class OrganisationAdmin(SimpleHistoryAdmin):
             },
         ),
     )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(account_count=models.Count("memberships", distinct=True))
+
+    @admin.display(description=_("members in the portal"), ordering="account_count")
+    def members(self, organisation):
+        return organisation.account_count
 
     @admin.action(description=_("Approve selected organisations (emails the contact person)"))
     def approve(self, request, queryset):

@@ -22,3 +22,16 @@ class OrganisationsConfig(AppConfig):
             certificate_viewers.append(admin_may_download)
         if home_slot not in home_slots:
             home_slots.append(home_slot)
+
+        from academy.statistics import statistics_section_register
+
+        from .statistics import organisations_section
+
+        statistics_section_register(organisations_section, position=10)
+
+        from academy.dashboard import attention_providers
+
+        from . import dashboard
+
+        if dashboard.attention not in attention_providers:
+            attention_providers.append(dashboard.attention)

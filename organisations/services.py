@@ -169,7 +169,12 @@ def organisation_confirm_member_club(*, federation: Organisation, club: Organisa
     _require_admin(organisation=federation, user=by)
     if club.parent_id != federation.pk:
         raise ValidationError(_("This organisation has not named your federation as its parent."))
-    Organisation.objects.filter(pk=club.pk, parent=federation).update(parent_confirmed=True)
+    # A locked save rather than an UPDATE, so the confirmation is in the club's history with who gave it.
+    locked = Organisation.objects.select_for_update().filter(pk=club.pk, parent=federation).first()
+    if locked is not None and not locked.parent_confirmed:
+        locked.parent_confirmed = True
+        locked.save(update_fields=["parent_confirmed"])
+    club.parent_confirmed = True
 
 
 def membership_of(*, user: User, organisation: Organisation) -> Membership | None:

@@ -74,6 +74,8 @@ def change_form_data(event, **overrides):
         "cancellation_deadline_1": "",
         "bookings-TOTAL_FORMS": "0",
         "bookings-INITIAL_FORMS": "0",
+        "staff_messages-TOTAL_FORMS": "0",
+        "staff_messages-INITIAL_FORMS": "0",
     }
     dates = list(event.dates.all())
     data.update({"dates-TOTAL_FORMS": str(len(dates)), "dates-INITIAL_FORMS": str(len(dates))})

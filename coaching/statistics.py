@@ -1,0 +1,109 @@
+"""The coaching section of the staff statistics (academy.statistics).
+
+A case counts in the period in which it was submitted; a session in the period in which it starts. Sessions
+delivered are the ones the coach recorded as held; their hours are the durations the coach recorded.
+"""
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from academy.models import Topic
+from academy.statistics import Figure, Period, Section
+
+from .models import CoachingCase, Session
+
+NOT_TAKEN_UP = (CoachingCase.Status.DECLINED, CoachingCase.Status.WITHDRAWN)
+
+
+def _hours(minutes: int | None) -> float:
+    return round((minutes or 0) / 60, 1)
+
+
+def cases_in(period: Period) -> QuerySet[CoachingCase]:
+    return CoachingCase.objects.filter(**period.lookup("created_at")).order_by()
+
+
+def sessions_held_in(period: Period) -> QuerySet[Session]:
+    return Session.objects.filter(held=True, **period.lookup("start")).order_by()
+
+
+def requesting_organisations(period: Period) -> QuerySet:
+    """organisations.statistics.active_organisation_sources: a case submitted (and not declined or withdrawn)."""
+    return cases_in(period).exclude(status__in=NOT_TAKEN_UP).values("organisation_id")
+
+
+def coached_organisations(period: Period) -> QuerySet:
+    """organisations.statistics.active_organisation_sources: a session held."""
+    return sessions_held_in(period).values("case__organisation_id")
+
+
+def coaching_section(period: Period) -> Section:
+    """Five queries: cases by status, session totals, cases by topic, sessions by topic, the topics."""
+    by_status = dict(cases_in(period).values_list("status").annotate(total=Count("pk")))
+    held = Q(held=True)
+    totals = (
+        Session.objects.filter(**period.lookup("start"))
+        .order_by()
+        .aggregate(
+            sessions=Count("pk", filter=held),
+            minutes=Sum("duration_minutes", filter=held),
+            not_held=Count("pk", filter=Q(held=False)),
+            organisations=Count("case__organisation", distinct=True, filter=held),
+            cases=Count("case", distinct=True, filter=held),
+        )
+    )
+    cases_by_topic = dict(cases_in(period).values_list("topics").annotate(total=Count("pk")))
+    sessions_by_topic = {
+        row["case__topics"]: (row["sessions"], _hours(row["minutes"]))
+        for row in sessions_held_in(period)
+        .values("case__topics")
+        .annotate(sessions=Count("pk"), minutes=Sum("duration_minutes"))
+    }
+    topics = [(topic.pk, str(topic.name)) for topic in Topic.objects.order_by("position", "slug")]
+    return Section(
+        key="coaching",
+        title=_("Coaching and team development"),
+        note=_(
+            "Cases count in the period in which they were submitted, with the status they have now. Sessions count "
+            "in the period in which they start; delivered are the sessions the coach recorded as held, and their "
+            "hours are the durations the coach recorded."
+        ),
+        figures=[
+            Figure(
+                key="coaching-status",
+                title=_("Coaching cases by status"),
+                columns=[_("Status"), _("Cases")],
+                rows=[(str(label), by_status.get(value, 0)) for value, label in CoachingCase.Status.choices],
+            ),
+            Figure(
+                key="coaching-sessions",
+                title=_("Sessions and hours delivered"),
+                columns=[_("Figure"), _("Number")],
+                rows=[
+                    (_("Sessions held"), totals["sessions"]),
+                    (_("Hours delivered"), _hours(totals["minutes"])),
+                    (_("Sessions recorded as not held"), totals["not_held"]),
+                    (_("Cases with a session held"), totals["cases"]),
+                    (_("Organisations with a session held"), totals["organisations"]),
+                ],
+            ),
+            Figure(
+                key="coaching-topic",
+                title=_("Coaching by topic"),
+                columns=[_("Topic"), _("Cases submitted"), _("Sessions held"), _("Hours delivered")],
+                rows=[(label, cases_by_topic.get(pk, 0), *sessions_by_topic.get(pk, (0, 0))) for pk, label in topics],
+                chart_column=3,
+                note=_("A case with several topics counts under each of them. Charted: hours delivered."),
+            ),
+        ],
+    )
+
+
+def register() -> None:
+    from academy.statistics import statistics_section_register
+    from organisations.statistics import active_organisation_sources
+
+    statistics_section_register(coaching_section, position=40)
+    for source in (requesting_organisations, coached_organisations):
+        if source not in active_organisation_sources:
+            active_organisation_sources.append(source)
