@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "academy.mfa.StaffMfaRequiredMiddleware",
 ]
 
 TEMPLATES = [
@@ -164,6 +165,9 @@ ACCOUNT_RATE_LIMITS = {"contact": CONTACT_RATE_LIMIT}
 PRIVACY_NOTICE_VERSION = "2026-11"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "VAMOs"
+# Staff must set up two-factor authentication (TOTP) before the admin opens to them (academy.mfa).
+# Off here and in development, on in production.
+VAMOS_STAFF_MFA_REQUIRED = env.bool("VAMOS_STAFF_MFA_REQUIRED", default=False)
 
 # ------------------------------------------------------------------------------
 # Languages and time

@@ -45,6 +45,9 @@ SECURE_HSTS_PRELOAD = True
 # client address, so say how many proxies of ours append to X-Forwarded-For (0: trust no such header).
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
+# Staff set up two-factor authentication (TOTP) before the admin opens to them (academy.mfa).
+VAMOS_STAFF_MFA_REQUIRED = env.bool("VAMOS_STAFF_MFA_REQUIRED", default=True)
+
 # ------------------------------------------------------------------------------
 # ONLY for the local docker-compose stack (docker-compose.yml), which has no TLS:
 # INSECURE_LOCAL_HTTP=true turns off the HTTPS redirect, HSTS and the Secure flag on
