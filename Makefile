@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint format migrate demo messages lock vendor clean
+.PHONY: run test setup lint format migrate demo messages lock vendor audit clean
 
 # A fresh virtual environment with the pinned dependencies, re-made when the lock file changes.
 $(BIN)/.installed: requirements/dev.txt
@@ -61,6 +61,12 @@ lock:
 
 vendor:
 	scripts/vendor.sh
+
+## make audit: checks every pinned dependency against the known vulnerabilities (PyPI's advisory data, via
+## pip-audit in a venv of its own); fails on a vulnerability and on a package it could not check (--strict)
+audit:
+	test -x var/audit-venv/bin/pip-audit || ($(PYTHON) -m venv var/audit-venv && var/audit-venv/bin/pip install --quiet pip-audit)
+	var/audit-venv/bin/pip-audit --strict --no-deps --disable-pip --requirement requirements/dev.txt
 
 clean:
 	rm -rf $(VENV) var
