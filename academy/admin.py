@@ -1,10 +1,20 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
-from .models import Certificate, ContactMessage, SentReminder, Topic, User
+from .models import (
+    Certificate,
+    ContactMessage,
+    DataExport,
+    OutboxMessage,
+    RetentionRun,
+    SentReminder,
+    Topic,
+    User,
+)
 
 admin.site.site_header = _("VAMOs administration")
 admin.site.site_title = _("VAMOs")
@@ -58,17 +68,25 @@ class UserAdmin(DjangoUserAdmin):
     def has_delete_permission(self, request, obj=None):
         """Nobody deletes people here: a delete would take their enrolments with it and detach their bookings
         and cases, so the statistics would change. "Anonymise selected accounts" erases the personal data and
-        keeps the anonymous records (academy.services.user_anonymise)."""
+        keeps the anonymous records (academy.privacy.user_erase)."""
         return False
 
-    @admin.action(description=_("Anonymise selected accounts"), permissions=["change"])
+    @admin.action(
+        description=_(
+            "Anonymise selected accounts (as when people delete their account: personal data erased, future "
+            "bookings cancelled, certificates revoked)"
+        ),
+        permissions=["change"],
+    )
     def anonymise(self, request, queryset):
-        from .services import user_anonymise
+        """The same erasure as a person's own account deletion (academy.privacy.user_erase), for requests that
+        reach the team by letter or mail."""
+        from .privacy import user_erase
 
         superusers = queryset.filter(is_superuser=True).count()
         done = 0
         for user in queryset.filter(is_superuser=False):
-            user_anonymise(user=user)
+            user_erase(user=user)
             done += 1
         self.message_user(
             request,
@@ -221,15 +239,77 @@ class CertificateAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Make the PDFs again"))
     def render_again(self, request, queryset):
-        from django.db import transaction
-
+        from .outbox import enqueue
         from .tasks import render_certificate
 
         ids = list(queryset.values_list("pk", flat=True))
         for pk in ids:
-            transaction.on_commit(lambda pk=pk: render_certificate.delay(pk))
+            enqueue(render_certificate, pk)
         self.message_user(
             request,
             ngettext("%(count)d PDF is being made again.", "%(count)d PDFs are being made again.", len(ids))
             % {"count": len(ids)},
         )
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records the portal writes itself: staff look, nobody edits."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RetentionRun)
+class RetentionRunAdmin(ReadOnlyAdmin):
+    """Every run of a retention job (academy.privacy): when, up to which date, what it did, or its error."""
+
+    list_display = ["job", "started_at", "finished_at", "cutoff", "counts", "succeeded"]
+    list_filter = ["job"]
+    fields = ["job", "started_at", "finished_at", "cutoff", "counts", "error"]
+    readonly_fields = fields
+
+    @admin.display(boolean=True, description=_("succeeded"))
+    def succeeded(self, obj):
+        return obj.succeeded
+
+
+@admin.register(DataExport)
+class DataExportAdmin(ReadOnlyAdmin):
+    """Who asked for their data and when; the file itself only ever goes to the person."""
+
+    list_display = ["user", "status", "requested_at", "finished_at", "expires_at", "notified_at"]
+    list_filter = ["status"]
+    fields = ["user", "status", "requested_at", "finished_at", "expires_at", "notified_at", "size"]
+    readonly_fields = fields
+    list_select_related = ["user"]
+
+
+class StuckFilter(admin.SimpleListFilter):
+    title = _("waiting")
+    parameter_name = "stuck"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("longer than 5 minutes"))]
+
+    def queryset(self, request, queryset):
+        from .dashboard import OUTBOX_GRACE
+
+        if self.value() == "yes":
+            return queryset.filter(created_at__lt=timezone.now() - OUTBOX_GRACE)
+        return queryset
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    """Background tasks still waiting for the broker (academy.outbox): empty while Redis and the worker run."""
+
+    list_display = ["task", "created_at", "attempts", "last_error"]
+    list_filter = [StuckFilter]
+    fields = ["task", "args", "kwargs", "created_at", "attempts", "last_error"]
+    readonly_fields = fields

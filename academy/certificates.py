@@ -61,9 +61,10 @@ certificate_viewers: list[Callable[..., bool]] = []
 
 
 def _enqueue_render(certificate_id: int) -> None:
+    from .outbox import enqueue
     from .tasks import render_certificate
 
-    transaction.on_commit(lambda: render_certificate.delay(certificate_id))
+    enqueue(render_certificate, certificate_id)
 
 
 def certificate_issue(*, kind: str, subject_key: str, recipient: User | None = None) -> Certificate | None:

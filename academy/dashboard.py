@@ -27,6 +27,9 @@ from django.utils.translation import ngettext
 # A certificate still without its PDF this long after it was issued is shown as failed (the render task
 # normally takes seconds; the wait covers a busy worker and its retries).
 CERTIFICATE_GRACE = timedelta(minutes=15)
+# A task in the outbox is normally handed to the broker within a second; one still there after this long means
+# Redis or the worker is down (the beat flush retries every minute).
+OUTBOX_GRACE = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ def changelist_url(model_label: str, query: str = "") -> str:
 def _academy_attention(*, request, now: datetime) -> list[AttentionPanel]:
     """Certificates without their PDF 15 minutes after issuing, reminders that failed to send, staff accounts
     without a role (three queries)."""
-    from .models import Certificate, SentReminder, User
+    from .models import Certificate, OutboxMessage, SentReminder, User
 
     user = request.user
     items = []
@@ -85,6 +88,21 @@ def _academy_attention(*, request, now: datetime) -> list[AttentionPanel]:
                     label=ngettext("reminder failed to send", "reminders failed to send", failed),
                     count=failed,
                     url=changelist_url("academy.sentreminder", "status__exact=failed"),
+                )
+            )
+    if user.has_perm("academy.view_outboxmessage"):
+        stuck = OutboxMessage.objects.filter(created_at__lt=now - OUTBOX_GRACE).count()
+        if stuck:
+            items.append(
+                AttentionItem(
+                    label=ngettext(
+                        "background task waiting for the broker (mails, certificates)",
+                        "background tasks waiting for the broker (mails, certificates)",
+                        stuck,
+                    ),
+                    count=stuck,
+                    url=changelist_url("academy.outboxmessage", "stuck=yes"),
+                    detail=_("Redis or the Celery worker is not running; see docs/operations.md."),
                 )
             )
     panels = [AttentionPanel(title=_("Certificates and mails"), items=items, order=90)]

@@ -20,6 +20,10 @@ def send_templated_mail(
     `attachments` are (filename, content, MIME type), e.g. an event's .ics.
     Raises on SMTP failure, so that the calling task can retry.
     """
+    # A deleted (anonymised) account's placeholder address on the reserved .invalid domain receives nothing.
+    to = [address for address in to if not address.lower().endswith("@anonymised.invalid")]
+    if not to:
+        return
     context = {"site_url": settings.SITE_URL, **context}
     with translation.override(language or settings.LANGUAGE_CODE):
         subject = render_to_string(f"emails/{template}_subject.txt", context).strip()

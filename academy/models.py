@@ -322,3 +322,104 @@ class Certificate(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.revoked_at is None
+
+
+def _export_upload_to(instance, filename: str) -> str:
+    import secrets
+
+    # A random name: the file is only ever served through academy:data_export_download, which checks who asks.
+    return f"exports/{secrets.token_urlsafe(24)}.zip"
+
+
+class DataExport(models.Model):
+    """A person's request for everything the portal holds about them (DSGVO Art. 15 and 20).
+
+    A task builds one ZIP (academy.privacy.data_export_build); the person is mailed a link that works for them
+    only and until `expires_at` (7 days); the retention job "data_exports" deletes expired files.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("being prepared")
+        READY = "ready", _("ready to download")
+        EXPIRED = "expired", _("expired")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.CASCADE, related_name="data_exports"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("ready at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    file = models.FileField(_("ZIP file"), upload_to=_export_upload_to, blank=True, max_length=200)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    notified_at = models.DateTimeField(_("person mailed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            # One export in preparation per person: a second click while it is built asks for nothing more.
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(status="pending"), name="data_export_one_pending_per_user"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} – {self.requested_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+
+    def is_downloadable(self, now=None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.status == self.Status.READY
+            and bool(self.file)
+            and self.expires_at is not None
+            and now < self.expires_at
+        )
+
+
+class RetentionRun(models.Model):
+    """One run of a retention job (academy.privacy.retention_jobs): what it did, when, and whether it failed."""
+
+    job = models.CharField(_("job"), max_length=50, db_index=True)
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    cutoff = models.DateTimeField(_("records older than"), null=True, blank=True)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("retention job run")
+        verbose_name_plural = _("retention job runs")
+        ordering = ["-started_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.job} {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def succeeded(self) -> bool:
+        return self.finished_at is not None and not self.error
+
+
+class OutboxMessage(models.Model):
+    """A Celery task waiting to be handed to the broker (academy.outbox).
+
+    `enqueue` writes the row in the caller's transaction, so it commits or rolls back with the booking; after
+    commit the row is handed over and deleted. A row still here means the broker was unreachable: the flush
+    (beat, the worker at start, `manage.py outbox_flush`) hands it over once the broker is back.
+    """
+
+    task = models.CharField(_("task"), max_length=200)
+    args = models.JSONField(_("arguments"), default=list, blank=True)
+    kwargs = models.JSONField(_("keyword arguments"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("failed attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.task} {self.args} ({self.created_at:%Y-%m-%d %H:%M})"

@@ -60,9 +60,10 @@ def reminder_kind_register(kind: ReminderKind) -> None:
 
 
 def _enqueue(sent_reminder_id: int) -> None:
+    from .outbox import enqueue
     from .tasks import reminder_send
 
-    reminder_send.delay(sent_reminder_id)
+    enqueue(reminder_send, sent_reminder_id)
 
 
 def reminders_decide(*, now: datetime | None = None) -> list[int]:
@@ -88,7 +89,7 @@ def reminders_decide(*, now: datetime | None = None) -> list[int]:
             try:
                 with transaction.atomic():
                     row = SentReminder.objects.create(recipient_id=user_id, subject_key=key, kind=kind.name)
-                    transaction.on_commit(lambda pk=row.pk: _enqueue(pk))
+                    _enqueue(row.pk)
             except IntegrityError:
                 continue  # decided already by a concurrent run
             created.append(row.pk)
@@ -107,7 +108,7 @@ def reminders_sweep(*, now: datetime | None = None) -> list[int]:
         )
     )
     for pk in stale:
-        transaction.on_commit(lambda pk=pk: _enqueue(pk))
+        _enqueue(pk)
     return stale
 
 
@@ -163,5 +164,5 @@ def sent_reminder_retry(*, sent_reminder_ids: Iterable[int]) -> int:
         )
         SentReminder.objects.filter(pk__in=ids).update(status=SentReminder.Status.PENDING)
         for pk in ids:
-            transaction.on_commit(lambda pk=pk: _enqueue(pk))
+            _enqueue(pk)
     return len(ids)

@@ -32,9 +32,10 @@ def contact_message_create(
         status=ContactMessage.Status.SPAM if spam else ContactMessage.Status.NEW,
     )
     if not spam:
+        from .outbox import enqueue
         from .tasks import notify_team_of_contact_message
 
-        transaction.on_commit(lambda: notify_team_of_contact_message.delay(contact.pk))
+        enqueue(notify_team_of_contact_message, contact.pk)
     return contact
 
 

@@ -104,3 +104,32 @@ def reminder_send(self, sent_reminder_id: int) -> bool:
             sent_reminder_id=sent_reminder_id, error=error, final=self.request.retries >= self.max_retries
         )
         raise
+
+
+@shared_task(ignore_result=True, time_limit=120, soft_time_limit=100)
+def outbox_flush() -> int:
+    """Beat, every minute: hands the tasks the outbox still holds (the broker was down) to the broker.
+    Safe to run twice and concurrently: rows are taken under SKIP LOCKED and deleted as they are handed over."""
+    from .outbox import outbox_flush as flush
+
+    return flush()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5, soft_time_limit=280, time_limit=300)
+def build_data_export(export_id: int) -> None:
+    """Builds a person's data export (one ZIP) and mails them the link. Safe to run twice: the ZIP is built
+    only while the export is pending and the mail goes only while notified_at is empty, each under the
+    export's row lock. Storage and SMTP errors (OSError) are retried with backoff."""
+    from .privacy import data_export_build, data_export_notify
+
+    data_export_build(export_id=export_id)
+    data_export_notify(export_id=export_id)
+
+
+@shared_task(time_limit=1800, soft_time_limit=1700)
+def retention_run(job: str) -> dict:
+    """Beat, daily: one retention job (academy.privacy.retention_jobs), its run logged as a RetentionRun.
+    Safe to run twice: a job selects only what is still due, and what it has done is no longer due."""
+    from .privacy import retention_run as run_job
+
+    return run_job(job=job).counts

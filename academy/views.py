@@ -1,12 +1,16 @@
+import mimetypes
 from datetime import date
 
 from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponseRedirect, JsonResponse
+from django.core.exceptions import SuspiciousFileOperation
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -31,13 +35,23 @@ def privacy(request):
     return render(
         request,
         "academy/privacy.html",
-        {"privacy_version": settings.PRIVACY_NOTICE_VERSION, "privacy_updated": date(year, month, 1)},
+        {
+            "privacy_version": settings.PRIVACY_NOTICE_VERSION,
+            "privacy_updated": date(year, month, 1),
+            "retention_years": settings.VAMOS_RETENTION_YEARS,
+        },
     )
+
+
+# The day the accessibility statement was last reviewed against the tests it describes; change it with the text.
+ACCESSIBILITY_STATEMENT_DATE = date(2026, 11, 26)
+# Subjects a link may preset on the contact form (?subject=<key>); a key, so a link cannot put any text there.
+CONTACT_SUBJECTS = {"barrier": gettext_lazy("Barrier on the portal")}
 
 
 @require_GET
 def accessibility(request):
-    return render(request, "academy/accessibility.html")
+    return render(request, "academy/accessibility.html", {"statement_date": ACCESSIBILITY_STATEMENT_DATE})
 
 
 def _contact_allowed(request) -> bool:
@@ -67,6 +81,8 @@ def contact(request):
         initial = {}
         if request.user.is_authenticated:
             initial = {"name": request.user.get_full_name(), "email": request.user.email}
+        if preset := CONTACT_SUBJECTS.get(request.GET.get("subject", "")):
+            initial["subject"] = str(preset)
         form = ContactForm(initial=initial)
     return render(request, "academy/contact.html", {"form": form})
 
@@ -116,3 +132,26 @@ def healthz(request):
         "checks": {name: "ok" if reason is None else f"error: {reason}" for name, reason in results.items()},
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+# Uploads that every visitor may see: organisation logos, coach photos, module covers. Everything else under
+# MEDIA_ROOT (certificates, materials, lesson files, data exports) is private and served only by views that
+# check who asks; this view never serves it, in development either.
+PUBLIC_MEDIA_PREFIXES = ("organisations/logos/", "coaching/photos/", "elearning/covers/")
+PUBLIC_MEDIA_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
+
+
+@require_GET
+def public_media(request, name: str):
+    """A public image from the storage, with a type from its (validated) ending and no way to run as a page."""
+    content_type, _encoding = mimetypes.guess_type(name)
+    if not name.startswith(PUBLIC_MEDIA_PREFIXES) or ".." in name.split("/") or content_type not in PUBLIC_MEDIA_TYPES:
+        raise Http404
+    try:
+        file = default_storage.open(name)
+    except (OSError, SuspiciousFileOperation) as error:
+        raise Http404 from error
+    response = FileResponse(file, content_type=content_type)
+    response["Cache-Control"] = "public, max-age=86400"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -42,3 +42,7 @@ class CoachingConfig(AppConfig):
 
         if dashboard.attention not in attention_providers:
             attention_providers.append(dashboard.attention)
+
+        from . import privacy
+
+        privacy.register()  # personal data: export, erasure (academy.privacy)

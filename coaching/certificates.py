@@ -4,10 +4,9 @@ Rule: the case is completed. Registered in CoachingConfig.ready; case_complete i
 certificate has no person (recipient None): it belongs to the organisation, whose admins download it.
 """
 
-from django.db import transaction
-
 from academy.certificates import CertificateContent
 from academy.models import Certificate
+from academy.outbox import enqueue
 
 from .models import CoachingCase, Session
 
@@ -46,4 +45,4 @@ def issue_after_completion(*, case: CoachingCase) -> None:
     from academy.tasks import issue_certificate
 
     key = f"coaching:{case.pk}"
-    transaction.on_commit(lambda: issue_certificate.delay(KIND, key, None))
+    enqueue(issue_certificate, KIND, key, None)

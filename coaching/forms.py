@@ -5,10 +5,13 @@ from django.utils.translation import gettext_lazy as _
 
 from academy.forms import IdMultipleChoiceField
 from academy.models import Topic
+from academy.validators import IMAGE_ACCEPT, image_upload_clean
 from organisations.models import Bundesland
 
 from . import availability, selectors
 from .models import LANGUAGES, AvailabilityException, CoachingCase, CoachProfile, Format, WeeklyAvailability
+
+PHOTO_MAX_BYTES = 2 * 1024 * 1024
 
 
 def berlin_datetime(day: date, at: time) -> datetime:
@@ -215,7 +218,15 @@ class CoachProfileForm(forms.ModelForm):
     class Meta:
         model = CoachProfile
         fields = ["bio", "photo", "topics", "languages", "offers_online", "offers_in_person", "regions"]
-        widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
+        widgets = {
+            "bio": forms.Textarea(attrs={"rows": 5}),
+            "photo": forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
+        }
+        help_texts = {"photo": _("PNG, JPEG, GIF or WebP, at most 2 MB.")}
+
+    def clean_photo(self):
+        # PNG, JPEG, GIF or WebP by content (never SVG), at most 2 MB, stored under a random name.
+        return image_upload_clean(self.cleaned_data.get("photo"), max_bytes=PHOTO_MAX_BYTES)
 
     def profile_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "topics"}

@@ -48,6 +48,7 @@ def plan_items(*, organisation, topics):
                 url=f"{base}?topic={topic.pk}",
                 kind=_("Coaching"),
                 detail=_("%(count)d coaches for this topic") % {"count": counts[topic.pk]},
+                admins_only=True,
             )
         ]
         for topic in topics

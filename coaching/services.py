@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from academy import roles
 from academy.models import User
+from academy.outbox import enqueue
 from organisations.models import Membership, Organisation
 
 from . import availability, selectors
@@ -64,7 +65,7 @@ def _set_status(case: CoachingCase, status: str, by: User | None, note: str = ""
 
 
 def _enqueue(task, *args) -> None:
-    transaction.on_commit(lambda: task.delay(*args))
+    enqueue(task, *args)
 
 
 def _require_staff(by: User) -> None:

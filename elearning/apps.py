@@ -30,3 +30,7 @@ class ElearningConfig(AppConfig):
         from . import certificates
 
         certificate_kinds[certificates.KIND] = certificates.build
+
+        from . import privacy
+
+        privacy.register()  # personal data: export, erasure (academy.privacy)

@@ -4,11 +4,11 @@ Rule: the enrolment is completed. The organisation on the certificate is the per
 they share their learning progress with (no ProgressSharing row means they share), or none.
 """
 
-from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from academy.certificates import CertificateContent
 from academy.models import Certificate
+from academy.outbox import enqueue
 from organisations.models import Membership
 
 from .models import Enrolment, ProgressSharing
@@ -56,4 +56,4 @@ def issue_after_completion(*, enrolment: Enrolment) -> None:
     from academy.tasks import issue_certificate
 
     key, person_id = f"module:{enrolment.module_id}", enrolment.user_id
-    transaction.on_commit(lambda: issue_certificate.delay(KIND, key, person_id))
+    enqueue(issue_certificate, KIND, key, person_id)

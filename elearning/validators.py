@@ -49,6 +49,14 @@ def _zip_type(file) -> str | None:
     return None
 
 
+def _is_ftyp_box(head: bytes) -> bool:
+    """An ISO media file starts with its `ftyp` box: a plausible box size and a brand of printable ASCII (text
+    that merely has "ftyp" at offset 4, such as "<htmftyp…", is not a video)."""
+    size = int.from_bytes(head[:4], "big")
+    brand = head[8:12]
+    return 16 <= size <= 4096 and len(brand) == 4 and all(0x20 <= byte < 0x7F for byte in brand)
+
+
 def detect_type(file) -> str | None:
     """The file's real type from its first bytes (and, for zip containers, their entries), or None."""
     position = file.tell() if hasattr(file, "tell") else 0
@@ -61,7 +69,7 @@ def detect_type(file) -> str | None:
             return "png"
         if head.startswith(b"\xff\xd8\xff"):
             return "jpeg"
-        if head[4:8] == b"ftyp":
+        if head[4:8] == b"ftyp" and _is_ftyp_box(head):
             return "mp4"
         if head.startswith(b"\x1a\x45\xdf\xa3"):
             return "webm"

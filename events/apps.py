@@ -49,3 +49,7 @@ class EventsConfig(AppConfig):
 
         if dashboard.attention not in attention_providers:
             attention_providers.append(dashboard.attention)
+
+        from . import privacy
+
+        privacy.register()  # personal data: export, erasure, retention of participant lists (academy.privacy)

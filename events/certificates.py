@@ -6,11 +6,11 @@ registered in EventsConfig.ready; attendance_mark calls `issue_after_attendance`
 `participants_due` (one task per participant).
 """
 
-from django.db import transaction
 from django.db.models import Exists, OuterRef
 
 from academy.certificates import CertificateContent
 from academy.models import Certificate
+from academy.outbox import enqueue
 
 from .models import Attendance, Booking, Event, EventDate
 
@@ -79,7 +79,7 @@ def issue_after_attendance(*, booking: Booking, event_date: EventDate) -> None:
     from academy.tasks import issue_certificate
 
     key, person_id = subject_key(booking.event_id), booking.person_id
-    transaction.on_commit(lambda: issue_certificate.delay(KIND, key, person_id))
+    enqueue(issue_certificate, KIND, key, person_id)
 
 
 def issue_for_event(*, event: Event) -> int:
@@ -89,7 +89,7 @@ def issue_for_event(*, event: Event) -> int:
     people = participants_due(event=event)
     key = subject_key(event.pk)
     for person_id in people:
-        transaction.on_commit(lambda person_id=person_id: issue_certificate.delay(KIND, key, person_id))
+        enqueue(issue_certificate, KIND, key, person_id)
     return len(people)
 
 

@@ -8,8 +8,9 @@ its capacity) first locks the event's row with SELECT … FOR UPDATE, inside one
 changes of one event are therefore serialised, while bookings of different events never wait for each
 other. Locks are always taken event first, then bookings, so two services cannot deadlock.
 
-Mails are sent by Celery tasks enqueued with transaction.on_commit (the worker never looks for an
-uncommitted row, and nothing is sent for a transaction that rolled back).
+Mails are sent by Celery tasks enqueued with academy.outbox.enqueue in the transaction, handed to the broker
+after commit (the worker never looks for an uncommitted row, nothing is sent for a transaction that rolled
+back, and a broker that is down delays the mail instead of failing the booking).
 """
 
 from contextlib import contextmanager
@@ -25,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from academy.models import User
+from academy.outbox import enqueue
 from organisations.models import Membership, Organisation
 
 from .models import Attendance, Booking, Event, EventDate, EventMail, EventMessage
@@ -57,7 +59,7 @@ def _enqueue_mail(booking_id: int, kind: str, sequence: int = 0, changes: list[s
         return
 
     args = (booking_id, kind, sequence, changes or [])
-    transaction.on_commit(lambda: send_booking_mail.delay(*args))
+    enqueue(send_booking_mail, *args)
 
 
 def _when(value: datetime) -> str:
@@ -446,21 +448,21 @@ def event_message_send(*, event: Event, audience: str, subject: str, body: str, 
         raise ValidationError(errors, code="invalid")
     with transaction.atomic():
         message = EventMessage.objects.create(event=event, audience=audience, subject=subject, body=body, sent_by=by)
-        transaction.on_commit(lambda: _enqueue_message(message.pk))
+        _enqueue_message(message.pk)
     return message
 
 
 def _enqueue_message(message_id: int) -> None:
     from .tasks import send_event_message_fan_out
 
-    send_event_message_fan_out.delay(message_id)
+    enqueue(send_event_message_fan_out, message_id)
 
 
 def event_message_resend(*, message: EventMessage, by: User) -> None:
     """Staff send a message again to those it has not reached (it failed, or they joined the audience since);
     whoever received it already is skipped by the fan-out's once-per-person record."""
     _require_staff(by)
-    transaction.on_commit(lambda: _enqueue_message(message.pk))
+    _enqueue_message(message.pk)
 
 
 def event_copy(*, event: Event, new_start: datetime, by: User | None = None) -> Event:

@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import translation
 
 from academy.mail import send_templated_mail
+from academy.outbox import enqueue
 
 from . import ics
 from .models import Booking, Event, EventMail, EventMessage
@@ -129,7 +130,7 @@ def send_event_message_fan_out(message_id: int) -> int:
     pending = list(audience.exclude(pk__in=received.values("booking")).order_by("pk").values_list("pk", flat=True))
     EventMessage.objects.filter(pk=message.pk).update(recipient_count=received.count() + len(pending))
     for booking_id in pending:
-        send_event_message.delay(message.pk, booking_id)
+        enqueue(send_event_message, message.pk, booking_id)
     return len(pending)
 
 

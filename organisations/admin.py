@@ -56,11 +56,28 @@ class IsFederationFilter(admin.SimpleListFilter):
         return queryset
 
 
+class WithoutAdminFilter(admin.SimpleListFilter):
+    """Organisations whose last admin left (deleted their account): the staff start page links here."""
+
+    title = _("admin")
+    parameter_name = "admin"
+
+    def lookups(self, request, model_admin):
+        return [("none", _("none left (the last one deleted their account)"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            from .privacy import organisations_without_admin
+
+            return queryset.filter(pk__in=organisations_without_admin().values("pk"))
+        return queryset
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(SimpleHistoryAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "city", "bundesland", "kind", "legal_form", "parent", "members", "status", "created_at"]
-    list_filter = ["status", "kind", "bundesland", "topics", IsFederationFilter, "legal_form"]
+    list_filter = ["status", "kind", "bundesland", "topics", IsFederationFilter, "legal_form", WithoutAdminFilter]
     search_fields = [
         "name",
         "normalised_name",

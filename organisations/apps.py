@@ -35,3 +35,7 @@ class OrganisationsConfig(AppConfig):
 
         if dashboard.attention not in attention_providers:
             attention_providers.append(dashboard.attention)
+
+        from . import privacy
+
+        privacy.register()  # personal data: export, erasure (academy.privacy)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from academy.forms import IdMultipleChoiceField
 from academy.models import Topic
+from academy.validators import IMAGE_ACCEPT, image_upload_clean
 
 from .models import LOGO_MAX_BYTES, Membership, Organisation
 
@@ -96,7 +97,7 @@ class OrganisationForm(forms.ModelForm):
             "postcode": forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
             "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
             "description": forms.Textarea(attrs={"rows": 4}),
-            "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
+            "logo": forms.ClearableFileInput(attrs={"accept": IMAGE_ACCEPT}),
         }
         help_texts = {"logo": _("PNG, JPEG, GIF or WebP, at most 2 MB.")}
 
@@ -115,7 +116,8 @@ class OrganisationForm(forms.ModelForm):
         # A new upload is checked for size before Pillow reads it; the model validator checks the content.
         if logo and hasattr(logo, "content_type") and logo.size > LOGO_MAX_BYTES:
             raise forms.ValidationError(_("The logo may be at most 2 MB large."), code="too_large")
-        return logo
+        # PNG, JPEG, GIF or WebP by content (never SVG), stored under a random name with the matching ending.
+        return image_upload_clean(logo, max_bytes=LOGO_MAX_BYTES)
 
     def profile_data(self) -> dict:
         """The cleaned values as keyword arguments for the services (topics apart)."""
@@ -179,7 +181,9 @@ class HandOverForm(forms.Form):
         from academy.models import User
 
         self.fields["to_user"].queryset = (
-            User.objects.filter(memberships__organisation=organisation).exclude(pk=user.pk).order_by("email")
+            User.objects.filter(memberships__organisation=organisation, is_active=True)
+            .exclude(pk=user.pk)
+            .order_by("email")
         )
         self.fields["to_user"].label_from_instance = lambda person: f"{person.get_full_name()} ({person.email})"
 

@@ -32,6 +32,7 @@ class PlanItem:
     url: str
     kind: str  # shown to the person, e.g. "Seminar", "E-learning module", "Coaching"
     detail: str = ""  # e.g. the date or "online"
+    admins_only: bool = False  # only the organisation's admins may follow the link (e.g. requesting coaching)
 
 
 plan_providers: list[Callable[..., dict[int, list[PlanItem]]]] = []

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, QuerySet
+from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -73,8 +73,10 @@ def current_organisation(*, request) -> Organisation | None:
 
 
 def organisation_members(*, organisation: Organisation) -> QuerySet[Membership]:
+    """The team as its page shows it: deleted (anonymised, inactive) accounts are left out; their memberships
+    stay so that the organisation's figures keep counting them."""
     return (
-        Membership.objects.filter(organisation=organisation)
+        Membership.objects.filter(organisation=organisation, user__is_active=True)
         .select_related("user")
         .order_by("-role", "user__last_name", "user__first_name", "user__email")
     )
@@ -109,7 +111,7 @@ def organisation_member_clubs(*, federation: Organisation, confirmed: bool = Tru
     return (
         Organisation.objects.filter(parent=federation, parent_confirmed=confirmed)
         .exclude(status=Organisation.Status.DECLINED)
-        .annotate(member_total=Count("memberships"))
+        .annotate(member_total=Count("memberships", filter=Q(memberships__user__is_active=True)))
         .order_by("name")
     )
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from academy.models import Topic, User
+from academy.outbox import enqueue
 
 from .models import (
     Assessment,
@@ -47,7 +48,7 @@ def organisation_find_duplicate(*, name: str, city: str, exclude_pk: int | None 
 
 
 def _enqueue(task, *args) -> None:
-    transaction.on_commit(lambda: task.delay(*args))
+    enqueue(task, *args)
 
 
 def consent_record(*, user: User, version: str | None = None) -> ConsentRecord:

@@ -65,7 +65,10 @@ def _error_text(error: ValidationError) -> str:
 @login_required
 def consent(request):
     next_url = request.GET.get("next") or request.POST.get("next") or reverse("organisations:start")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+    # Only a path on this site: `redirect()` would take a bare word like "home" for a view name (a 500).
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}
+    ):
         next_url = reverse("organisations:start")
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

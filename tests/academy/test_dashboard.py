@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from academy import roles
-from academy.models import Certificate, SentReminder
+from academy.models import Certificate, OutboxMessage, SentReminder
 from coaching.models import CoachingCase
 from events.models import Booking, EventMessage
 from organisations.models import Organisation
@@ -95,6 +95,12 @@ def work_to_do():
     )
     EventMessage.objects.create(event=seats_left, audience="all", subject="Alles gut", body="…")
     UserFactory(is_staff=True)  # a staff account in no group
+
+    # Two tasks stuck in the outbox (the broker was down), one just written (it is being handed over now).
+    for minutes_ago in (30, 6, 1):
+        OutboxMessage.objects.create(
+            task="events.tasks.send_booking_mail", args=[1], created_at=timezone.now() - timedelta(minutes=minutes_ago)
+        )
     return {"seats_left": seats_left, "full_with_waiting": full_with_waiting}
 
 
@@ -107,7 +113,7 @@ def rows(response):
 def test_start_page_lists_what_needs_attention_with_counts_and_links(
     team_client, work_to_do, django_assert_max_num_queries
 ):
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = team_client.get(reverse("admin:index"))
 
     assert response.status_code == 200
@@ -140,6 +146,12 @@ def test_start_page_lists_what_needs_attention_with_counts_and_links(
             reverse("admin:academy_certificate_changelist") + "?pdf=missing",
         ),
         ("reminder failed to send", 1, "", reverse("admin:academy_sentreminder_changelist") + "?status__exact=failed"),
+        (
+            "background tasks waiting for the broker (mails, certificates)",
+            2,
+            "Redis or the Celery worker is not running; see docs/operations.md.",
+            reverse("admin:academy_outboxmessage_changelist") + "?stuck=yes",
+        ),
     ]
     assert found["Messages to participants"] == [
         (
@@ -162,7 +174,7 @@ def test_the_query_count_does_not_grow_with_the_work(team_client, work_to_do, dj
         book(event, Booking.Status.WAITING, 2)
     OrganisationFactory.create_batch(5, status=Organisation.Status.PENDING)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = team_client.get(reverse("admin:index"))
     assert len(rows(response)["Events in the next 7 days: seats left or a waiting list"]) == 7
 

@@ -155,8 +155,14 @@ def test_accessibility_statement_offers_feedback_and_the_conciliation_body(clien
     assert "BITV 2.0" in html
     assert "§ 16 BGG" in html
     main = html[html.index("<main") : html.index("</main>")]
-    assert f'href="{reverse("academy:contact")}"' in main
+    feedback_link = f"{reverse('academy:contact')}?subject=barrier"
+    assert f'href="{feedback_link}"' in main
     assert "schlichtungsstelle-bgg.de" in html
+    # The feedback link opens the contact form with the subject filled in; an unknown key presets nothing.
+    from academy.views import CONTACT_SUBJECTS
+
+    assert client.get(feedback_link).context["form"]["subject"].value() == str(CONTACT_SUBJECTS["barrier"])
+    assert client.get(f"{reverse('academy:contact')}?subject=<script>").context["form"]["subject"].value() is None
 
 
 @pytest.mark.django_db

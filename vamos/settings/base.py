@@ -307,8 +307,29 @@ ELEARNING_IMAGE_MAX_BYTES = 2 * 1024 * 1024
 # Reminders (academy.reminders): decided by beat, each sent once
 # ------------------------------------------------------------------------------
 CELERY_BEAT_SCHEDULE["reminders-dispatch"] = {"task": "academy.tasks.reminders_dispatch", "schedule": 10 * 60}
+# The outbox (academy.outbox): tasks the broker could not take when they were enqueued go out from here.
+# Expiring ticks do not pile up while no worker runs; no result is stored (nobody waits for it).
+CELERY_BEAT_SCHEDULE["outbox-flush"] = {
+    "task": "academy.tasks.outbox_flush",
+    "schedule": 60,
+    "options": {"expires": 60, "ignore_result": True},
+}
 # Pending reminders older than this are enqueued again (a worker died between deciding and sending).
 REMINDERS_SWEEP_MINUTES = env.int("REMINDERS_SWEEP_MINUTES", default=30)
+
+# ------------------------------------------------------------------------------
+# Privacy (academy.privacy): retention jobs, each run logged as a RetentionRun
+# ------------------------------------------------------------------------------
+# Years after an event's last date until the personal data on its participant list is anonymised (the funder's
+# evidence must be kept that long).
+VAMOS_RETENTION_YEARS = env.int("VAMOS_RETENTION_YEARS", default=10)
+for _job in ("unverified_accounts", "participant_lists", "data_exports"):
+    CELERY_BEAT_SCHEDULE[f"retention-{_job.replace('_', '-')}"] = {
+        "task": "academy.tasks.retention_run",
+        "schedule": 24 * 60 * 60,
+        "args": [_job],
+        "options": {"expires": 6 * 60 * 60},
+    }
 # Days before an event's first date on which confirmed participants are reminded.
 EVENTS_REMINDER_DAYS = (7, 1)
 # Days before the first date on which people still on the waiting list are told.

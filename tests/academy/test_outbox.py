@@ -1,0 +1,396 @@
+"""The outbox (academy.outbox): booking works while the broker is down, and the mail goes out once it is back.
+
+The broker here is a redis-server of the test's own on a free port, stopped and started as the test needs
+(never the machine's shared Redis). The end-to-end test runs a real worker with beat in another process
+against the test database and a file-based mail backend, so what it sends can be counted from here.
+"""
+
+import io
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, connections, transaction
+from django.urls import reverse
+from kombu import pools
+
+from academy import outbox
+from academy.models import OutboxMessage
+from academy.outbox import enqueue, outbox_flush
+from academy.tasks import ping
+from events.models import Booking, EventMail
+from organisations.services import consent_record
+from tests.conftest import uses_postgresql
+from tests.events.factories import EventFactory
+from tests.factories import UserFactory
+from tests.organisations.factories import OrganisationFactory
+from vamos.celery import app as celery_app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ThrowawayRedis:
+    """A redis-server of this test only, on a port of its own, without persistence: stop() loses everything,
+    as a crashed Redis does."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.process = None
+
+    def start(self):
+        import redis
+
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with redis.Redis(port=self.port, socket_connect_timeout=0.2) as client:
+                    client.ping()
+                return
+            except redis.RedisError:
+                time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def stop(self):
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    def queued(self, queue: str = "celery") -> list[dict]:
+        """The task messages waiting in the queue, oldest first (kombu LPUSHes, workers BRPOP)."""
+        import redis
+
+        with redis.Redis(port=self.port) as client:
+            raw = client.lrange(queue, 0, -1)
+        return [json.loads(item)["headers"] for item in reversed(raw)]
+
+
+@pytest.fixture
+def broker():
+    """The in-process Celery app publishes to a throwaway Redis that is down until the test starts it."""
+    if shutil.which("redis-server") is None:
+        pytest.skip("needs redis-server on PATH (a broker of the test's own that it can stop)")
+    redis_server = ThrowawayRedis(free_port())
+    saved = {key: celery_app.conf[key] for key in ("task_always_eager", "broker_url", "broker_transport_options")}
+    celery_app.conf.task_always_eager = False
+    celery_app.conf.broker_url = redis_server.url
+    celery_app.conf.broker_transport_options = {}
+    outbox._broker_down_until = 0.0
+    yield redis_server
+    redis_server.stop()
+    celery_app.conf.update(saved)
+    outbox._broker_down_until = 0.0
+    # Close the connections to the throwaway broker; the app makes its pools again when next used.
+    pools.reset()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def member():
+    """A person of an approved organisation who accepted the privacy notice and reads English."""
+    person = UserFactory(language="en")
+    consent_record(user=person)
+    OrganisationFactory(members=[person])
+    return person
+
+
+def book_through_the_portal(client, person, event):
+    client.force_login(person)
+    started = time.monotonic()
+    response = client.post(reverse("events:book", args=[event.pk]), follow=True)
+    return response, time.monotonic() - started
+
+
+# ---- without a broker (the test suite's eager mode) --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_in_eager_mode_a_booking_mails_on_commit_as_before_and_keeps_no_row(
+    client, member, mailoutbox, django_capture_on_commit_callbacks
+):
+    event = EventFactory(title="Vereinsfinanzen")
+    with django_capture_on_commit_callbacks(execute=True):
+        response, _seconds = book_through_the_portal(client, member, event)
+
+    assert response.status_code == 200
+    assert [message.to for message in mailoutbox] == [[member.email]]
+    assert not OutboxMessage.objects.exists()
+
+
+# ---- the row commits or rolls back with the caller's transaction ---------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_is_handed_over_only_when_the_transaction_commits(broker):
+    broker.start()
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        enqueue(ping, "rolled-back")
+        assert OutboxMessage.objects.count() == 1  # written in the transaction…
+        raise RuntimeError("the booking failed")
+    assert not OutboxMessage.objects.exists()  # …and gone with it
+    assert broker.queued() == []
+
+    with transaction.atomic():
+        enqueue(ping, "committed")
+        assert broker.queued() == []  # nothing reaches the broker before commit
+    assert not OutboxMessage.objects.exists()  # handed over and deleted
+    assert [(headers["task"], headers["argsrepr"]) for headers in broker.queued()] == [
+        ("academy.tasks.ping", "['committed']")
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_enqueue_costs_one_insert_in_the_transaction_and_one_delete_after_commit(broker, django_assert_num_queries):
+    broker.start()
+    expected = ["BEGIN", "INSERT", "COMMIT", "BEGIN", "SET", "DELETE", "COMMIT"]
+    if not uses_postgresql():
+        expected.remove("SET")
+    with django_assert_num_queries(len(expected)) as captured, transaction.atomic():
+        enqueue(ping, "counted")
+    statements = [query["sql"].split()[0] for query in captured.captured_queries]
+    # The caller's transaction (BEGIN … COMMIT) gains one INSERT; the hand-over deletes in a transaction of its
+    # own, so a failed publish rolls the delete back (on PostgreSQL without waiting for the disk: SET LOCAL).
+    assert statements == expected
+    assert len(broker.queued()) == 1
+
+
+# ---- the broker is down ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_booking_works_while_the_broker_is_down_and_the_flush_hands_the_mails_over(broker, client, member):
+    event = EventFactory(title="Vereinsfinanzen")
+    response, seconds = book_through_the_portal(client, member, event)
+
+    assert response.status_code == 200
+    assert "Your seat is booked" in response.content.decode()
+    assert seconds < 3, f"booking took {seconds:.2f} s with the broker down"
+    booking = Booking.objects.get(event=event, person=member)
+    assert booking.is_confirmed
+    row = OutboxMessage.objects.get()
+    assert (row.task, row.args) == ("events.tasks.send_booking_mail", [booking.pk, "confirmed", 0, []])
+    assert row.attempts == 1 and "Connection refused" in row.last_error
+
+    # A second booking within the backoff does not try the broker again: its row just waits.
+    colleague = UserFactory(language="en")
+    consent_record(user=colleague)
+    OrganisationFactory(members=[colleague])
+    response, seconds = book_through_the_portal(client, colleague, event)
+    assert response.status_code == 200 and seconds < 1
+    assert OutboxMessage.objects.filter(attempts=0).count() == 1
+
+    # While the broker is down the flush keeps every row, in order.
+    assert outbox_flush() == 0
+    assert OutboxMessage.objects.count() == 2
+
+    broker.start()
+    call_command("outbox_flush", stdout=(out := io.StringIO()))
+    assert out.getvalue().strip() == "2 handed over, 0 waiting"
+    assert not OutboxMessage.objects.exists()
+    queued = broker.queued()
+    assert [headers["task"] for headers in queued] == ["events.tasks.send_booking_mail"] * 2
+    second = Booking.objects.get(event=event, person=colleague)
+    assert [headers["argsrepr"] for headers in queued] == [
+        f"[{booking.pk}, 'confirmed', 0, []]",
+        f"[{second.pk}, 'confirmed', 0, []]",
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_flush_command_fails_loudly_while_tasks_wait(broker):
+    enqueue(ping, "waiting")  # outside a transaction: committed at once, the hand-over fails
+    assert OutboxMessage.objects.count() == 1
+    with pytest.raises(Exception, match="Connection refused"):
+        call_command("outbox_flush", stdout=io.StringIO())
+    assert OutboxMessage.objects.get().attempts == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_that_starts_hands_over_what_waits(broker):
+    from celery.signals import worker_ready
+
+    for token in ("a", "b", "c"):
+        enqueue(ping, token)
+    assert OutboxMessage.objects.count() == 3
+    broker.start()
+
+    worker_ready.send(sender=None)
+
+    assert not OutboxMessage.objects.exists()
+    assert [headers["argsrepr"] for headers in broker.queued()] == ["['a']", "['b']", "['c']"]
+
+
+# ---- concurrency ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_flushers_at_once_hand_each_row_over_once(broker, postgresql):
+    broker.start()
+    OutboxMessage.objects.bulk_create(OutboxMessage(task="academy.tasks.ping", args=[str(n)]) for n in range(300))
+    start = threading.Barrier(2)
+    counts, errors = [], []
+
+    def flusher():
+        try:
+            start.wait(timeout=10)
+            counts.append(outbox_flush(batch_size=10))
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=flusher) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert sum(counts) == 300
+    published = [headers["argsrepr"] for headers in broker.queued()]
+    assert len(published) == 300
+    assert sorted(published) == sorted(f"['{n}']" for n in range(300))  # each once
+    assert not OutboxMessage.objects.exists()
+
+
+# ---- end to end: a real worker with beat, Redis crashes while a person books ---------------------------------------
+
+WORKER_SETTINGS = """
+from vamos.settings.test import *  # noqa: F403
+from vamos.settings.test import CELERY_BEAT_SCHEDULE
+
+CELERY_TASK_ALWAYS_EAGER = False
+EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+EMAIL_FILE_PATH = {mail!r}
+CELERY_BEAT_SCHEDULE = {{
+    "outbox-flush": {{**CELERY_BEAT_SCHEDULE["outbox-flush"], "schedule": 1.0, "options": {{"expires": 5}}}},
+}}
+CELERY_BEAT_SCHEDULE_FILENAME = {schedule!r}
+"""
+
+
+def wait_for(condition, *, timeout: float, what: str, log: Path):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    pytest.fail(f"timed out waiting for {what}; worker log:\n{log.read_text()[-6000:]}")
+
+
+@pytest.fixture
+def worker_with_beat(broker, tmp_path, transactional_db):
+    """`celery worker -B` (beat ticking the outbox flush every second) on the throwaway broker and the test
+    database, mailing into files."""
+    if not uses_postgresql():
+        pytest.skip("needs PostgreSQL: the worker process must see the test's database")
+    mail = tmp_path / "mail"
+    mail.mkdir()
+    (tmp_path / "outbox_worker_settings.py").write_text(
+        WORKER_SETTINGS.format(mail=str(mail), schedule=str(tmp_path / "beat-schedule"))
+    )
+    database = connection.settings_dict
+    database_url = (
+        f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST'] or '127.0.0.1'}:"
+        f"{database['PORT'] or 5432}/{database['NAME']}"
+    )
+    log = tmp_path / "worker.log"
+    broker.start()
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "celery", "-A", "vamos", "worker", "-B", "--pool", "solo", "--without-gossip"),
+                *("--without-mingle", "--loglevel", "INFO", "--schedule", str(tmp_path / "beat-schedule")),
+            ],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)]),
+                "DJANGO_SETTINGS_MODULE": "outbox_worker_settings",
+                "DATABASE_URL": database_url,
+                "REDIS_URL": broker.url,
+                "LOG_LEVEL": "INFO",
+            },
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for(lambda: "ready." in log.read_text(), timeout=60, what="the worker to start", log=log)
+        yield mail, log
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.mark.celery_worker
+@pytest.mark.postgres
+def test_redis_crashes_a_person_books_and_the_mail_goes_out_once_redis_is_back(
+    worker_with_beat, broker, client, member
+):
+    mail, log = worker_with_beat
+    event = EventFactory(title="Vereinsfinanzen")
+
+    broker.stop()  # Redis crashes under a running worker and beat
+    response, seconds = book_through_the_portal(client, member, event)
+    assert response.status_code == 200
+    assert "Your seat is booked" in response.content.decode()
+    assert seconds < 3, f"booking took {seconds:.2f} s with the broker down"
+    booking = Booking.objects.get(event=event, person=member)
+    assert booking.is_confirmed
+    assert OutboxMessage.objects.get().task == "events.tasks.send_booking_mail"
+
+    broker.start()  # Redis is back, empty; nothing is restarted
+    wait_for(
+        lambda: EventMail.objects.filter(booking=booking).exists() and not OutboxMessage.objects.exists(),
+        timeout=90,
+        what="the confirmation mail",
+        log=log,
+    )
+    time.sleep(3)  # beat keeps ticking: later flushes must not send again
+
+    sent = [path.read_text() for path in mail.iterdir()]
+    assert len(sent) == 1, sent
+    assert f"To: {member.email}" in sent[0]
+    assert "Vereinsfinanzen" in sent[0]
+    assert list(EventMail.objects.filter(booking=booking).values_list("kind", flat=True)) == [EventMail.Kind.CONFIRMED]
+
+
+def test_no_task_is_enqueued_around_the_outbox():
+    """Every task the portal starts goes through academy.outbox.enqueue; a `.delay(` elsewhere would be lost (or
+    fail the request) while the broker is down."""
+    offenders = []
+    for app in ("academy", "organisations", "events", "coaching", "elearning", "vamos"):
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if path == ROOT / "academy" / "outbox.py":
+                continue
+            for number, line in enumerate(path.read_text().splitlines(), start=1):
+                if ".delay(" in line or ".apply_async(" in line:
+                    offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert offenders == []
