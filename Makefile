@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint format migrate demo messages lock vendor audit clean
+.PHONY: run test setup lint format migrate demo messages lock vendor audit bench clean
 
 # A fresh virtual environment with the pinned dependencies, re-made when the lock file changes.
 $(BIN)/.installed: requirements/dev.txt
@@ -67,6 +67,15 @@ vendor:
 audit:
 	test -x var/audit-venv/bin/pip-audit || ($(PYTHON) -m venv var/audit-venv && var/audit-venv/bin/pip install --quiet pip-audit)
 	var/audit-venv/bin/pip-audit --strict --no-deps --disable-pip --requirement requirements/dev.txt
+
+## make bench: the academy-scale benchmark (docs/benchmarks.md): seeds BENCH_DATABASE_URL once (SCALE=0.1 for a
+## tenth), serves it with gunicorn under production settings, drives it over HTTP, runs the booking storm and
+## the background work with a real Celery worker; writes var/bench/results.json and docs/benchmarks.{md,json}
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/vamos_bench
+BENCH_REDIS_URL ?= redis://127.0.0.1:6379/7
+SCALE ?= 1
+bench: setup
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python scripts/bench.py --scale $(SCALE)
 
 clean:
 	rm -rf $(VENV) var
