@@ -16,7 +16,7 @@ def demo(django_capture_on_commit_callbacks):
         call_command("demo_data", stdout=io.StringIO())
 
 
-def test_demo_events_cover_a_year_all_topics_kinds_and_formats(demo):
+def test_demo_events_cover_a_year_all_formats_with_consistent_bookings_and_attendance(demo):
     now = timezone.now()
     events = list(Event.objects.with_dates().with_waiting_count().prefetch_related("topics"))
     published = [e for e in events if e.status == Event.Status.PUBLISHED]
@@ -37,8 +37,7 @@ def test_demo_events_cover_a_year_all_topics_kinds_and_formats(demo):
     assert Event.objects.filter(trainers__email="trainerin@vamos.example").count() >= 4
     assert Booking.objects.filter(promoted_at__isnull=False).exists()
 
-
-def test_demo_bookings_are_consistent_and_past_dates_have_attendance(demo):
+    # One demo load for both halves (it takes seconds): the bookings are consistent, past dates have attendance.
     for event in Event.objects.all():
         confirmed = Booking.objects.filter(event=event, status=Booking.Status.CONFIRMED).count()
         assert event.confirmed_count == confirmed <= event.capacity
