@@ -96,19 +96,12 @@
     fixTooltips(document);
   }
 
-  let pending = false;
-  function schedule() {
-    if (pending) return;
-    pending = true;
-    window.requestAnimationFrame(() => {
-      pending = false;
-      run();
-    });
-  }
-
-  document.addEventListener("DOMContentLoaded", run);
-  window.addEventListener("load", () => {
+  // select2 may build its markup after "load" (jQuery's ready runs late), and inlines add rows later: the
+  // observer names new controls in the same turn, before anything else (a screen reader, axe) looks. It watches
+  // only added nodes, so the attributes set here do not wake it again.
+  document.addEventListener("DOMContentLoaded", () => {
     run();
-    new MutationObserver(schedule).observe(document.body, { childList: true, subtree: true });
+    new MutationObserver(run).observe(document.body, { childList: true, subtree: true });
   });
+  window.addEventListener("load", run);
 })();
