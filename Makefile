@@ -47,7 +47,7 @@ migrations: setup
 
 ## make messages: refresh the message catalogues after changing text (needs gettext), then compile them
 messages: setup
-	$(MANAGE) makemessages --locale de --no-location --ignore '.venv/*' --ignore 'var/*' --ignore 'static/vendor/*' --ignore 'tests/*'
+	$(MANAGE) makemessages --locale de --locale tr --locale ar --locale ru --locale uk --no-location --ignore '.venv/*' --ignore 'var/*' --ignore 'static/vendor/*' --ignore 'tests/*'
 	$(BIN)/python scripts/compile_messages.py
 
 ## make lock: re-pin the dependencies from requirements/*.in
