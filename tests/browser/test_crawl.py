@@ -13,6 +13,7 @@ their own tests), the language switch (a POST form, tested in test_portal.py), t
 redirect and links to other hosts. Links to a URL pattern not yet seen go first and are always followed, so every
 distinct pattern reachable by a role is visited at least once; other links only while the role has visited fewer
 than MAX_PAGES pages, and no pattern more than PER_PATTERN times (one event page tells what the next fifty would).
+The admin's history and delete-confirmation pages are one template for every model: they count as one pattern each.
 """
 
 import importlib
@@ -42,8 +43,8 @@ ROLES = {
     "trainer": "trainerin@vamos.example",
     "staff": "team@vamos.example",
 }
-MAX_PAGES = 150
-PER_PATTERN = 3
+MAX_PAGES = 100
+PER_PATTERN = 2
 # A few of each role's own pages, by URL pattern: the crawl must reach them (proof that the login worked and the
 # navigation leads there); everything else it finds is checked too.
 EXPECTED_PATTERNS = {
@@ -110,11 +111,15 @@ RESOURCES_JS = (
 LINKS_JS = "() => Array.from(document.querySelectorAll('a[href]'), a => a.href)"
 
 
+ADMIN_SAME_TEMPLATE = re.compile(r"^admin/[^/]+/[^/]+/(<path:object_id>/(history|delete)/)$")
+
+
 def pattern_of(path: str) -> str:
     try:
-        return resolve(path).route
+        route = resolve(path).route
     except Resolver404:
         return path
+    return ADMIN_SAME_TEMPLATE.sub(r"admin/<app>/<model>/\1", route)
 
 
 class Crawl:

@@ -2,10 +2,11 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from academy.models import Topic
-from events.models import Attendance, Booking, Event, EventMail
+from events.models import Attendance, Booking, Event, EventMail, EventMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +17,7 @@ def demo(django_capture_on_commit_callbacks):
         call_command("demo_data", stdout=io.StringIO())
 
 
-def test_demo_events_cover_a_year_all_formats_with_consistent_bookings_and_attendance(demo):
+def test_demo_events_cover_a_year_with_consistent_bookings_attendance_and_a_message_and_load_twice(demo, client):
     now = timezone.now()
     events = list(Event.objects.with_dates().with_waiting_count().prefetch_related("topics"))
     published = [e for e in events if e.status == Event.Status.PUBLISHED]
@@ -37,7 +38,7 @@ def test_demo_events_cover_a_year_all_formats_with_consistent_bookings_and_atten
     assert Event.objects.filter(trainers__email="trainerin@vamos.example").count() >= 4
     assert Booking.objects.filter(promoted_at__isnull=False).exists()
 
-    # One demo load for both halves (it takes seconds): the bookings are consistent, past dates have attendance.
+    # The bookings are consistent, past dates have attendance.
     for event in Event.objects.all():
         confirmed = Booking.objects.filter(event=event, status=Booking.Status.CONFIRMED).count()
         assert event.confirmed_count == confirmed <= event.capacity
@@ -50,11 +51,21 @@ def test_demo_events_cover_a_year_all_formats_with_consistent_bookings_and_atten
         assert Attendance.objects.filter(booking=booking).count() == booking.event.dates.count()
     assert Attendance.objects.filter(present=False).exists()
     assert Attendance.objects.filter(present=True).count() > Attendance.objects.filter(present=False).count()
-    # The demo sends no booking mails (the callbacks ran); its one staff message is recorded as sent.
+    # The demo sends no booking mails (the callbacks ran); its one staff message went to every confirmed person.
     assert not EventMail.objects.exclude(kind=EventMail.Kind.MESSAGE).exists()
+    message = EventMessage.objects.get()
+    confirmed = Booking.objects.filter(event=message.event, status=Booking.Status.CONFIRMED).count()
+    assert message.sent_count == message.recipient_count == confirmed > 0
+    assert EventMail.objects.filter(kind=EventMail.Kind.MESSAGE, sequence=message.pk).count() == confirmed
+    client.force_login(message.sent_by)
+    assert message.subject in client.get(reverse("admin:events_event_change", args=[message.event.pk])).content.decode()
 
-
-def test_demo_is_idempotent(demo):
-    counts = (Event.objects.count(), Booking.objects.count(), Attendance.objects.count())
+    # Loading it again changes nothing (one demo load serves all these checks: with its tasks it takes seconds).
+    counts = (Event.objects.count(), Booking.objects.count(), Attendance.objects.count(), EventMessage.objects.count())
     call_command("demo_data", stdout=io.StringIO())
-    assert (Event.objects.count(), Booking.objects.count(), Attendance.objects.count()) == counts
+    assert (
+        Event.objects.count(),
+        Booking.objects.count(),
+        Attendance.objects.count(),
+        EventMessage.objects.count(),
+    ) == counts

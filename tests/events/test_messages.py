@@ -224,21 +224,3 @@ def test_only_staff_with_the_permission_to_change_events_may_write(client, event
     with pytest.raises(PermissionDenied):
         services.event_message_send(event=event, audience="all", subject="Hallo", body="…", by=participant)
     assert message_mails(mailoutbox) == []
-
-
-def test_the_demo_data_has_one_message_sent_to_the_participants_of_an_event(client, django_capture_on_commit_callbacks):
-    import io
-
-    from django.core.management import call_command
-
-    with django_capture_on_commit_callbacks(execute=True):
-        call_command("demo_data", stdout=io.StringIO())
-    call_command("demo_data", stdout=io.StringIO())  # again: still one
-
-    message = EventMessage.objects.get()
-    confirmed = Booking.objects.filter(event=message.event, status=Booking.Status.CONFIRMED).count()
-    assert message.sent_count == message.recipient_count == confirmed > 0
-    assert EventMail.objects.filter(kind=EventMail.Kind.MESSAGE, sequence=message.pk).count() == confirmed
-    client.force_login(message.sent_by)
-    page = client.get(reverse("admin:events_event_change", args=[message.event.pk]))
-    assert message.subject in page.content.decode()
