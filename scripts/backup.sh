@@ -21,11 +21,9 @@
 # --no-media: only the database (e.g. with media in S3, which has its own versioning).
 # See docs/operations.md, "Backups".
 set -euo pipefail
-
-usage() {
-    sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
-    exit 2
-}
+script=backup.sh
+# shellcheck source=scripts/_backup_common.sh
+source "$(dirname "$0")/_backup_common.sh"
 
 compose_mode=false
 with_media=true
@@ -35,27 +33,12 @@ while [ $# -gt 0 ]; do
         --compose) compose_mode=true ;;
         --no-media) with_media=false ;;
         -h | --help) usage ;;
-        -*) echo "backup.sh: unknown option $1" >&2; usage ;;
+        -*) echo "$script: unknown option $1" >&2; usage ;;
         *) [ -z "$destination" ] || usage; destination="$1" ;;
     esac
     shift
 done
 destination="${destination:-backups}"
-
-fail() {
-    echo "backup.sh: $*" >&2
-    exit 1
-}
-
-# libpq understands postgres:// and postgresql://; the settings (django-environ) also accept other spellings.
-libpq_url() {
-    local url="$1"
-    case "$url" in
-        postgres://* | postgresql://*) printf '%s' "$url" ;;
-        pgsql://* | psql://*) printf 'postgresql://%s' "${url#*://}" ;;
-        *) fail "DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:port/name)" ;;
-    esac
-}
 
 major_of() { sed -E 's/[^0-9]*([0-9]+).*/\1/'; }
 
@@ -81,12 +64,7 @@ mkdir "$partial"
 trap 'rm -rf "$partial"' EXIT
 
 if $compose_mode; then
-    compose=${COMPOSE:-docker compose}
-    db_service=${DB_SERVICE:-db}
-    web_service=${WEB_SERVICE:-web}
-    pg_user=${POSTGRES_USER:-vamos}
-    pg_db=${POSTGRES_DB:-vamos}
-    media_path=${MEDIA_PATH:-/app/media}
+    compose_defaults
     echo "Database $pg_db in the $db_service container → $partial/database.dump"
     $compose exec -T "$db_service" pg_dump --username="$pg_user" --format=custom --compress=6 "$pg_db" \
         >"$partial/database.dump"

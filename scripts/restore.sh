@@ -21,11 +21,9 @@
 #   WEB_SERVICE, POSTGRES_USER, POSTGRES_DB, MEDIA_PATH.
 # See docs/operations.md, "Backups".
 set -euo pipefail
-
-usage() {
-    sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
-    exit 2
-}
+script=restore.sh
+# shellcheck source=scripts/_backup_common.sh
+source "$(dirname "$0")/_backup_common.sh"
 
 compose_mode=false
 force=false
@@ -37,26 +35,12 @@ while [ $# -gt 0 ]; do
         --force) force=true ;;
         --no-media) with_media=false ;;
         -h | --help) usage ;;
-        -*) echo "restore.sh: unknown option $1" >&2; usage ;;
+        -*) echo "$script: unknown option $1" >&2; usage ;;
         *) [ -z "$backup" ] || usage; backup="$1" ;;
     esac
     shift
 done
 [ -n "$backup" ] || usage
-
-fail() {
-    echo "restore.sh: $*" >&2
-    exit 1
-}
-
-libpq_url() {
-    local url="$1"
-    case "$url" in
-        postgres://* | postgresql://*) printf '%s' "$url" ;;
-        pgsql://* | psql://*) printf 'postgresql://%s' "${url#*://}" ;;
-        *) fail "DATABASE_URL must be a PostgreSQL URL (postgres://user:password@host:port/name)" ;;
-    esac
-}
 
 [ -f "$backup/database.dump" ] || fail "$backup has no database.dump (is it a folder made by backup.sh?)"
 if $with_media && [ ! -f "$backup/media.tar.gz" ]; then
@@ -73,12 +57,7 @@ COUNT_OBJECTS="SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.
 restore_options=(--no-owner --no-privileges --exit-on-error --single-transaction)
 
 if $compose_mode; then
-    compose=${COMPOSE:-docker compose}
-    db_service=${DB_SERVICE:-db}
-    web_service=${WEB_SERVICE:-web}
-    pg_user=${POSTGRES_USER:-vamos}
-    pg_db=${POSTGRES_DB:-vamos}
-    media_path=${MEDIA_PATH:-/app/media}
+    compose_defaults
     objects=$($compose exec -T "$db_service" psql --username="$pg_user" --dbname="$pg_db" --no-psqlrc \
         --tuples-only --no-align --command "$COUNT_OBJECTS")
     media_files=0
