@@ -1,4 +1,5 @@
 """The crawl: for each role, with the demo data, follow the portal's own links breadth-first and check every page.
+Each role crawls in another language (ROLES), so the checks below hold in all six, right-to-left Arabic included.
 
 On every page visited:
 - axe-core (WCAG 2.1 A and AA) finds no violation (conftest.Portal.check_accessibility);
@@ -28,20 +29,24 @@ from django.conf import settings
 from django.core.management import call_command
 from django.urls import Resolver404, resolve
 
+from academy.models import User
+
 from .conftest import AXE_PATH, DESKTOP, Portal
 from .test_organisations import log_in
 
 pytestmark = pytest.mark.browser
 
 DEMO_PASSWORD = "vamos-demo-2026"  # the demo data's documented password
+# Each role crawls in another of the portal's languages (its demo person's stored language is set first), so every
+# page is checked in Arabic (right to left), Turkish, Russian, Ukrainian, English and German.
 ROLES = {
-    "anonymous": None,
-    "member": "mitglied@vamos.example",
-    "organisation_admin": "verein-koeln@vamos.example",
-    "federation_admin": "verband@vamos.example",
-    "coach": "coach@vamos.example",
-    "trainer": "trainerin@vamos.example",
-    "staff": "team@vamos.example",
+    "anonymous": (None, "de"),
+    "member": ("mitglied@vamos.example", "ar"),
+    "organisation_admin": ("verein-koeln@vamos.example", "tr"),
+    "federation_admin": ("verband@vamos.example", "ru"),
+    "coach": ("coach@vamos.example", "uk"),
+    "trainer": ("trainerin@vamos.example", "en"),
+    "staff": ("team@vamos.example", "de"),
 }
 MAX_PAGES = 100
 PER_PATTERN = 2
@@ -233,11 +238,15 @@ def tab(browser, live_server):
 
 def crawl_as(portal, role: str) -> list[str]:
     """Crawls as one role; returns what is wrong (empty when every page passed)."""
-    email = ROLES[role]
+    email, language = ROLES[role]
     if email is not None:
+        User.objects.filter(email=email).update(language=language)
         log_in(portal, email, DEMO_PASSWORD)
         if portal.page.locator("form[action$='/logout/']").count() != 1:
             return [f"{email} could not log in"]
+    portal.page.goto(portal.url("/"))
+    if (shown := portal.page.evaluate("document.documentElement.lang")) != language:
+        return [f"the portal speaks {shown!r} to {role}, not {language!r}"]
 
     crawl = Crawl(portal)
     crawl.run("/", "/admin/") if role == "staff" else crawl.run("/")
@@ -255,7 +264,10 @@ def crawl_as(portal, role: str) -> list[str]:
         problems.append(f"cookies besides session, CSRF and language: {cookies - allowed}")
 
     patterns = {pattern_of(urlsplit(link).path) for link in crawl.visited}
-    print(f"\n{role}: {len(crawl.visited)} pages, {len(patterns)} URL patterns, {len(crawl.downloads)} downloads")
+    print(
+        f"\n{role} ({language}): {len(crawl.visited)} pages, {len(patterns)} URL patterns, "
+        f"{len(crawl.downloads)} downloads"
+    )
     # Every URL pattern among the links found was visited (the cap only limits repeats of a pattern).
     if unvisited := {pattern_of(urlsplit(link).path) for link in crawl.queue} - patterns:
         problems.append(f"patterns found but never visited: {sorted(unvisited)}")
