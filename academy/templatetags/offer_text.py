@@ -76,7 +76,7 @@ def offer_text(obj, field):
     return offer_text_of(obj, field)
 
 
-def _notice(context, *, many: bool, requested: str):
+def _notice(*, many: bool, requested: str):
     info = translation.get_language_info(requested)
     source = translation.get_language_info(SOURCE_LANGUAGE)
     return {
@@ -86,21 +86,21 @@ def _notice(context, *, many: bool, requested: str):
     }
 
 
-@register.inclusion_tag("academy/_fallback_notice.html", takes_context=True)
-def fallback_notice(context, *texts):
+@register.inclusion_tag("academy/_fallback_notice.html")
+def fallback_notice(*texts):
     """One notice when any of the given OfferTexts is shown in German instead of the page's language."""
     fallback = next((text for text in texts if isinstance(text, OfferText) and text.is_fallback), None)
     if fallback is None:
         return {"show": False}
-    return {"show": True, **_notice(context, many=False, requested=fallback.requested)}
+    return {"show": True, **_notice(many=False, requested=fallback.requested)}
 
 
-@register.inclusion_tag("academy/_fallback_notice.html", takes_context=True)
-def list_fallback_notice(context, objects, *fields):
+@register.inclusion_tag("academy/_fallback_notice.html")
+def list_fallback_notice(objects, *fields):
     """One notice above a list when any item's `fields` are shown in German instead of the page's language."""
     for obj in objects:
         for field in fields:
             text = offer_text_of(obj, field)
             if text.is_fallback:
-                return {"show": True, **_notice(context, many=True, requested=text.requested)}
+                return {"show": True, **_notice(many=True, requested=text.requested)}
     return {"show": False}
