@@ -196,7 +196,14 @@ def render_pdf(*, template: str, context: dict, title: str, language: str) -> by
     with translation.override(language):
         html = render_to_string(
             template,
-            {**context, "static_root": STATIC_DIR.resolve().as_uri(), "pdf_title": title, "pdf_language": language},
+            {
+                **context,
+                "static_root": STATIC_DIR.resolve().as_uri(),
+                "pdf_title": title,
+                "pdf_language": language,
+                # Arabic is typeset right-to-left: dir="rtl" on <html> and mirrored page furniture.
+                "pdf_bidi": translation.get_language_bidi(),
+            },
         )
     fonts = _font_config()
     document = HTML(string=html, base_url=STATIC_DIR.resolve().as_uri() + "/", url_fetcher=local_url_fetcher())

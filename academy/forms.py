@@ -1,13 +1,29 @@
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from .models import ContactMessage
 
 
+class LanguageSelect(forms.Select):
+    """Each language in its own name, with `lang` on its option, so a screen reader reads it in that language."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value:
+            option["attrs"]["lang"] = value
+        return option
+
+
+def language_choices():
+    return [(code, translation.get_language_info(code)["name_local"]) for code, _name in settings.LANGUAGES]
+
+
 class SignupExtraForm(forms.Form):
-    """Extra fields on allauth's signup form: how we address the person and the name for certificates."""
+    """Extra fields on allauth's signup form: how we address the person, the name for certificates, and the
+    language of the portal and of their mails, reminders and certificates (preset to the page's language)."""
 
     display_name = forms.CharField(
         label=_("Display name"),
@@ -28,13 +44,27 @@ class SignupExtraForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
     )
 
-    field_order = ["first_name", "last_name", "display_name", "email", "password1", "password2"]
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=language_choices,
+        required=False,
+        help_text=_("Language of the portal and of the emails you receive."),
+        widget=LanguageSelect,
+    )
+
+    field_order = ["first_name", "last_name", "display_name", "email", "password1", "password2", "language"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].initial = translation.get_language()
 
     def signup(self, request, user):
         user.first_name = self.cleaned_data["first_name"]
         user.last_name = self.cleaned_data["last_name"]
         user.display_name = self.cleaned_data["display_name"] or self.cleaned_data["first_name"]
-        user.save(update_fields=["first_name", "last_name", "display_name"])
+        # Without a choice (an older form) the person keeps the language they were reading (AccountAdapter).
+        user.language = self.cleaned_data.get("language") or user.language
+        user.save(update_fields=["first_name", "last_name", "display_name", "language"])
 
 
 class ContactForm(forms.ModelForm):

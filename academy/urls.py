@@ -6,6 +6,8 @@ app_name = "academy"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("einfache-sprache/", views.plain_home, name="plain_home"),
+    path("einfache-sprache/mitmachen/", views.plain_join, name="plain_join"),
     path("impressum/", views.imprint, name="imprint"),
     path("datenschutz/", views.privacy, name="privacy"),
     path("barrierefreiheit/", views.accessibility, name="accessibility"),

@@ -24,6 +24,18 @@ def home(request):
 
 
 @require_GET
+def plain_home(request):
+    """The home page in plain language (Einfache Sprache): what VAMOs is, for whom, what it offers."""
+    return render(request, "academy/plain_home.html")
+
+
+@require_GET
+def plain_join(request):
+    """How to take part, in plain language: account, organisation, approval by the team, first booking."""
+    return render(request, "academy/plain_join.html")
+
+
+@require_GET
 def imprint(request):
     return render(request, "academy/imprint.html")
 

@@ -599,6 +599,7 @@ def create_demo() -> None:
                     answer.save()
 
     _create_progress()
+    _translate()
 
     for title, description, topic_slug, kind, is_public, lines in MATERIALS:
         if Material.objects.filter(title_de=title).exists() or topic_slug not in topics:
@@ -609,6 +610,36 @@ def create_demo() -> None:
         # FieldFile.save goes through the storage API; upload_to gives the file a random name.
         material.file.save("material.pdf", ContentFile(simple_pdf(title, lines)), save=False)
         material.save()
+
+
+# A module staff translated into Turkish and Arabic (title and summary; its lessons are still German), so the
+# e-learning pages show a translation and the German fallback with its notice. Fills only empty fields.
+MODULE_TRANSLATIONS = {
+    "projekte-planen": {
+        "tr": ("Beş adımda proje planlama",
+               "Fikirden proje planına: hedefler, hedef grup, görevler, zaman ve sorumluluk – böylece derneğiniz "
+               "her şeyi gözden kaçırmaz."),
+        "ar": ("تخطيط المشاريع في خمس خطوات",
+               "من الفكرة إلى خطة المشروع: الأهداف والفئة المستهدفة والمهام والوقت والمسؤولية – "
+               "هكذا تحافظ جمعيتك على رؤية شاملة."),
+    },
+}  # fmt: skip
+
+
+def _translate() -> None:
+    for slug, languages in MODULE_TRANSLATIONS.items():
+        module = Module.objects.filter(slug=slug).first()
+        if module is None:
+            continue
+        changed = []
+        for language, texts in languages.items():
+            for field, value in zip(("title", "summary"), texts, strict=True):
+                name = f"{field}_{language}"
+                if value and not getattr(module, name):
+                    setattr(module, name, value)
+                    changed.append(name)
+        if changed:
+            module.save(update_fields=changed)
 
 
 def _create_progress() -> None:

@@ -303,6 +303,44 @@ def _book(event: Event, people, *, wanted: int, marker: User) -> None:
         services.booking_cancel(booking=bookings[1], by=bookings[1].person, now=now - timedelta(minutes=1))
 
 
+# Translations staff added to a few upcoming events (issue 11): one in every language, one with only its title
+# in Arabic, so the portal shows a translated offer and one shown in German with a notice side by side.
+# Only empty fields are filled, so running twice changes nothing and staff's own edits stay.
+TRANSLATIONS = {
+    "Finanzierung jenseits von Förderprogrammen": {
+        "tr": ("Fon programlarının ötesinde finansman",
+               "Bağışlar, üyelik aidatları, sponsorluk ve ekonomik faaliyetlere genel bir bakış."),
+        "ar": ("التمويل خارج برامج الدعم",
+               "نظرة عامة على التبرعات واشتراكات الأعضاء والرعاية والنشاط الاقتصادي للجمعية."),
+        "ru": ("Финансирование помимо программ поддержки",
+               "Пожертвования, членские взносы, спонсорство и хозяйственная деятельность объединения: обзор."),
+        "uk": ("Фінансування поза програмами підтримки",
+               "Пожертви, членські внески, спонсорство та господарська діяльність об’єднання: огляд."),
+    },
+    "Social Media für Vereine": {
+        "tr": ("Dernekler için sosyal medya",
+               "Üç bölümlük seri: kanalları seçmek, içerik planı hazırlamak, paylaşımları tasarlamak."),
+        "ar": ("وسائل التواصل الاجتماعي للجمعيات", ""),
+    },
+}  # fmt: skip
+
+
+def _translate(*, translations: dict = TRANSLATIONS) -> None:
+    for title_de, languages in translations.items():
+        event = Event.objects.filter(title_de=title_de).first()
+        if event is None:
+            continue
+        changed = []
+        for language, texts in languages.items():
+            for field, value in zip(("title", "description"), texts, strict=True):
+                name = f"{field}_{language}"
+                if value and not getattr(event, name):
+                    setattr(event, name, value)
+                    changed.append(name)
+        if changed:
+            event.save(update_fields=changed)
+
+
 @transaction.atomic
 def create_demo() -> int:
     """Creates the demo events with bookings and attendance; returns how many events were created."""
@@ -343,6 +381,7 @@ def create_demo() -> int:
             services.event_cancel(event=event, message=CANCELLED[1], by=staff)
             created += 1
         _message_sent(staff=staff)
+    _translate()
     return created
 
 

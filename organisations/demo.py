@@ -21,7 +21,11 @@ PEOPLE = [
     ("verein-berlin@vamos.example", "Kemal", "Aksoy", "admin of a demo member club (Berlin)"),
     ("verein-koeln@vamos.example", "Olena", "Shevchenko", "admin of a demo member club (Köln)"),
     ("mitglied2@vamos.example", "Samir", "Haddad", "member of a demo member club (Köln)"),
+    ("aylin@vamos.example", "Aylin", "Demir", "member (Berlin club) who reads the portal in Turkish"),
+    ("rania@vamos.example", "Rania", "Khalil", "member (Berlin club) who reads the portal in Arabic (right-to-left)"),
 ]
+# The language these people chose for the portal and their mails (User.language); the others use German.
+LANGUAGES = {"aylin@vamos.example": "tr", "rania@vamos.example": "ar"}
 
 FEDERATION = {
     "name": "Bundesverband Migrantischer Vereine e.V.",
@@ -59,7 +63,7 @@ CLUBS = [
             "description": "Kultur, Bildung und Beratung in Kreuzberg.",
         },
         "verein-berlin@vamos.example",
-        ["mitglied@vamos.example"],
+        ["mitglied@vamos.example", "aylin@vamos.example", "rania@vamos.example"],
     ),
     (
         {
@@ -85,7 +89,12 @@ def _person(email: str, first: str, last: str, password: str) -> User:
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         user = User.objects.create_user(
-            email=email, password=password, first_name=first, last_name=last, display_name=first
+            email=email,
+            password=password,
+            first_name=first,
+            last_name=last,
+            display_name=first,
+            language=LANGUAGES.get(email, "de"),
         )
     EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     return user

@@ -1,7 +1,7 @@
 """Compiles locale/*/LC_MESSAGES/django.po into .mo files with polib, so no gettext tools are needed.
 
 `make messages` (which does need gettext's xgettext) refreshes the .po files first.
-The compiled .mo files are committed; tests/academy/test_translations.py checks they match their .po.
+The compiled .mo files are committed; tests/academy/test_catalogues.py checks they match their .po.
 """
 
 from pathlib import Path

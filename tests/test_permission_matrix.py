@@ -115,6 +115,8 @@ NOT_A_COACH = roles_(403, coach=200, other_coach=200)
 MATRIX: dict[str, Rule] = {
     # ---- academy -------------------------------------------------------------------------------------------------
     "academy:home": Rule(get=everyone(200)),
+    "academy:plain_home": Rule(get=everyone(200)),
+    "academy:plain_join": Rule(get=everyone(200)),
     "academy:imprint": Rule(get=everyone(200)),
     "academy:privacy": Rule(get=everyone(200)),
     "academy:accessibility": Rule(get=everyone(200)),

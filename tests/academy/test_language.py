@@ -34,10 +34,64 @@ def test_switching_back_to_german(client):
 
 
 @pytest.mark.django_db
-def test_the_browsers_language_does_not_override_german(client):
-    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9").content.decode()
+@pytest.mark.parametrize(
+    ("accept_language", "expected"),
+    [
+        ("tr-TR,tr;q=0.9,en;q=0.5", "tr"),
+        ("uk", "uk"),
+        ("ar-SY", "ar"),
+        ("ru-RU,ru;q=0.9", "ru"),
+        ("en-GB,en;q=0.9", "en"),
+        ("fr-FR,fr;q=0.9,ru;q=0.4", "ru"),  # the best language the portal speaks, not the first one asked for
+        ("de-AT", "de"),
+        ("fr-FR,fr;q=0.9", "de"),  # nothing the portal speaks: German
+        ("fa, *;q=0.5", "de"),
+        ("tr;q=0, en;q=0.5", "en"),  # q=0 means "not this one"
+        ("", "de"),
+        ("x" * 300, "de"),  # malformed: German, no error
+    ],
+)
+def test_a_visitor_without_a_choice_meets_the_portal_in_their_browsers_language(client, accept_language, expected):
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE=accept_language)
 
-    assert '<html lang="de"' in html
+    assert response.status_code == 200
+    assert f'<html lang="{expected}"' in response.content.decode()
+    assert response.headers["Content-Language"] == expected
+
+
+@pytest.mark.django_db
+def test_pages_vary_by_the_browsers_language_and_the_cookie(client):
+    vary = {value.strip() for value in client.get("/").headers["Vary"].split(",")}
+
+    assert {"Accept-Language", "Cookie"} <= vary
+
+
+@pytest.mark.django_db
+def test_the_switchers_cookie_wins_over_the_browser(client):
+    client.post(URL, {"language": "uk", "next": "/"})
+
+    assert '<html lang="uk"' in client.get("/", HTTP_ACCEPT_LANGUAGE="tr-TR,tr;q=0.9").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_signed_in_persons_language_wins_over_cookie_and_browser(client, settings):
+    client.force_login(UserFactory(language="ar"))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ru"
+
+    assert '<html lang="ar"' in client.get("/", HTTP_ACCEPT_LANGUAGE="tr").content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", ["tr", "ar", "ru", "uk"])
+def test_every_new_language_can_be_chosen_and_is_kept_on_the_account(client, code):
+    user = UserFactory(language="de")
+    client.force_login(user)
+
+    client.post(URL, {"language": code, "next": "/"})
+
+    user.refresh_from_db()
+    assert user.language == code
+    assert f'<html lang="{code}"' in client.get("/").content.decode()
 
 
 @pytest.mark.django_db

@@ -227,7 +227,7 @@ def demo_world(transactional_db):
 @contextmanager
 def tab(browser, live_server):
     """A new browser context (no cookies) on the live portal, with axe-core, for one role."""
-    context = browser.new_context(viewport=DESKTOP)
+    context = browser.new_context(viewport=DESKTOP, locale="de-DE")  # a German browser, as in conftest
     context.add_init_script(path=str(AXE_PATH))
     context.set_default_timeout(10_000)
     try:

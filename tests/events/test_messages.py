@@ -98,8 +98,8 @@ def test_each_person_reads_the_frame_in_their_language(
     send(event, "confirmed", team_member, django_capture_on_commit_callbacks)
 
     html = {m.to[0]: m.alternatives[0][0] for m in message_mails(mailoutbox)}
-    assert '<html lang="de">' in html["ayse@verein.example"]
-    assert '<html lang="en">' in html["ben@verein.example"]
+    assert '<html lang="de" dir="ltr">' in html["ayse@verein.example"]
+    assert '<html lang="en" dir="ltr">' in html["ben@verein.example"]
 
 
 def test_running_the_tasks_twice_sends_once(event, people, team_member, mailoutbox, django_capture_on_commit_callbacks):

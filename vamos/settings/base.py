@@ -173,9 +173,20 @@ VAMOS_STAFF_MFA_REQUIRED = env.bool("VAMOS_STAFF_MFA_REQUIRED", default=False)
 # Languages and time
 # ------------------------------------------------------------------------------
 LANGUAGE_CODE = "de"
-LANGUAGES = [("de", _("German")), ("en", _("English"))]
+# German first; the others are the languages of the portal's users (issue 11). Arabic is right-to-left
+# (Django's get_language_bidi; base.html sets dir="rtl" and loads Bootstrap's RTL stylesheet).
+LANGUAGES = [
+    ("de", _("German")),
+    ("en", _("English")),
+    ("tr", _("Turkish")),
+    ("ar", _("Arabic")),
+    ("ru", _("Russian")),
+    ("uk", _("Ukrainian")),
+]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "de"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("de",)
+# Offer texts staff translate get a column per portal language; the admin shows them as plain grouped fields.
+MODELTRANSLATION_LANGUAGES = tuple(code for code, _name in LANGUAGES)
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_NAME = "vamos_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
