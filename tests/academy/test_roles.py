@@ -1,10 +1,12 @@
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from academy import roles
 from academy.models import Topic, User
 from academy.signals import STAFF_APPS
+from organisations.models import AssessmentStatement
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +26,7 @@ def test_vamos_staff_may_manage_every_model_of_the_portal():
     assert not Group.objects.get(name=roles.COACH).permissions.exists()
 
 
-def test_the_seven_topics_are_seeded_in_german_and_english():
+def test_the_seven_topics_are_seeded_in_every_language_and_so_are_the_organisationschecks_statements():
     topics = list(Topic.objects.all())
 
     assert [t.name_de for t in topics] == [
@@ -36,7 +38,13 @@ def test_the_seven_topics_are_seeded_in_german_and_english():
         "Mitgliedermanagement",
         "Politische Interessenvertretung",
     ]
-    assert all(t.name_en and t.description_de and t.description_en for t in topics)
+    languages = [code for code, _name in settings.LANGUAGES]
+    for topic in topics:
+        assert all(getattr(topic, f"name_{code}") and getattr(topic, f"description_{code}") for code in languages)
+    assert [t.name_tr for t in topics][:2] == ["Proje yönetimi", "Finansman"]  # the glossary's words
+    statements = list(AssessmentStatement.objects.all())
+    assert len(statements) == 21
+    assert all(getattr(statement, f"text_{code}") for statement in statements for code in languages)
 
 
 def test_has_role_checks_group_membership():

@@ -213,7 +213,12 @@ def restore_migration_data() -> None:
 
     from academy.signals import sync_roles_and_site
 
-    for module in ("academy.migrations.0002_roles_and_topics", "organisations.migrations.0002_assessment_statements"):
+    for module in (
+        "academy.migrations.0002_roles_and_topics",
+        "academy.migrations.0009_topics_in_four_more_languages",
+        "organisations.migrations.0002_assessment_statements",
+        "organisations.migrations.0005_statements_in_four_more_languages",
+    ):
         importlib.import_module(module).seed(apps, None)
     sync_roles_and_site(sender=None)
 
