@@ -395,3 +395,19 @@ def test_staff_translate_an_event_in_all_six_languages_in_the_admin(client):
     for field in ("title", "description"):
         for code in ("de", "en", "tr", "ar", "ru", "uk"):
             assert f'name="{field}_{code}"' in page
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Projektevaluation: Wirkung messen", "ltr"),
+        ("تقييم المشاريع: Wirkung", "rtl"),
+        ("2026 – Haus der Begegnung", "ltr"),  # digits and punctuation are weak: the first letter decides
+        ("« ورشة »", "rtl"),
+        ("", "ltr"),
+    ],
+)
+def test_a_snapshot_text_on_a_certificate_is_set_in_its_own_direction(text, expected):
+    from academy.templatetags.bidi import direction
+
+    assert direction(text) == expected
