@@ -92,7 +92,8 @@ def reminders_dispatch() -> dict:
     time_limit=60,
 )
 def reminder_send(self, sent_reminder_id: int) -> bool:
-    """Sends one decided reminder. Safe to run twice: the row is locked and marked sent in the transaction
+    """Sends one decided reminder (reminders_send sends them in batches; this one stays for messages queued
+    before the batches and for tests). Safe to run twice: the row is locked and marked sent in the transaction
     that sends; a sent row is skipped. SMTP errors (OSError) are recorded on the row and retried with backoff;
     after the last retry the row is failed (admin: "send again")."""
     from .reminders import sent_reminder_deliver, sent_reminder_record_failure
@@ -104,6 +105,31 @@ def reminder_send(self, sent_reminder_id: int) -> bool:
             sent_reminder_id=sent_reminder_id, error=error, final=self.request.retries >= self.max_retries
         )
         raise
+
+
+@shared_task(bind=True, max_retries=8, soft_time_limit=240, time_limit=300)
+def reminders_send(self, sent_reminder_ids: list[int]) -> int:
+    """Sends a batch of decided reminders over one mail-server connection; returns how many mails went out.
+    Safe to run twice: each reminder is locked, re-checked and marked sent in its own transaction, and a sent
+    row is skipped. A reminder whose mail fails (OSError) is recorded on its row and the batch goes on; the
+    failed ones alone are retried with backoff, and after the last retry they are failed (admin: "send again")."""
+    from .mail import shared_mail_connection
+    from .reminders import sent_reminder_deliver, sent_reminder_record_failure
+
+    final = self.request.retries >= self.max_retries
+    sent, failed, last_error = 0, [], None
+    with shared_mail_connection():
+        for sent_reminder_id in sent_reminder_ids:
+            try:
+                sent += bool(sent_reminder_deliver(sent_reminder_id=sent_reminder_id))
+            except OSError as error:
+                sent_reminder_record_failure(sent_reminder_id=sent_reminder_id, error=error, final=final)
+                failed.append(sent_reminder_id)
+                last_error = error
+    if failed and not final:
+        countdown = min(30 * 2**self.request.retries, 60 * 30)
+        raise self.retry(args=[failed], exc=last_error, countdown=countdown)
+    return sent
 
 
 @shared_task(ignore_result=True, time_limit=120, soft_time_limit=100)

@@ -15,6 +15,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -24,7 +25,7 @@ from academy.reminders import ReminderKind, reminder_kind_register
 
 from . import ics
 from .certificates import subject_key as certificate_subject
-from .models import Booking, Event
+from .models import Booking, Event, EventDate
 
 BEFORE = "event_before"
 WAITING = "event_waiting"
@@ -116,6 +117,8 @@ def _booking(recipient, subject_key: str, status: str) -> Booking | None:
         return None
     return (
         Booking.objects.select_related("event", "organisation")
+        # one query for the dates, which the context, the .ics and the templates all read
+        .prefetch_related(Prefetch("event__dates", queryset=EventDate.objects.order_by("start", "pk")))
         .filter(
             event_id=event_id,
             person=recipient,
@@ -134,7 +137,7 @@ def _context(booking: Booking, recipient) -> dict:
         "person": recipient,
         "booking": booking,
         "event": event,
-        "dates": list(event.dates.order_by("start", "pk")),
+        "dates": list(event.dates.all()),  # prefetched in order by _booking
         "place": event.place,
         "event_url": event.get_absolute_url(),
         "online_link": event.online_link if confirmed and event.has_online_link else "",
