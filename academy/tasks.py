@@ -60,15 +60,16 @@ def render_certificate(certificate_id: int) -> None:
 
 @shared_task(soft_time_limit=100, time_limit=120)
 def issue_certificate(kind: str, subject_key: str, recipient_id: int | None = None) -> None:
-    """Issues one certificate (staff's bulk issuing enqueues one per participant). Safe to run twice:
-    certificate_issue is get-or-create under the certificate's UniqueConstraint."""
+    """Issues one certificate and renders its PDF in the same task (staff's bulk issuing enqueues one per
+    participant). Safe to run twice: certificate_issue is get-or-create under the certificate's
+    UniqueConstraint, and a certificate that has its PDF is returned as it is."""
     from .certificates import certificate_issue
     from .models import User
 
     recipient = User.objects.filter(pk=recipient_id).first() if recipient_id is not None else None
     if recipient_id is not None and recipient is None:
         return
-    certificate_issue(kind=kind, subject_key=subject_key, recipient=recipient)
+    certificate_issue(kind=kind, subject_key=subject_key, recipient=recipient, render_now=True)
 
 
 @shared_task(time_limit=240, soft_time_limit=200)
