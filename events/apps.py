@@ -52,4 +52,8 @@ class EventsConfig(AppConfig):
 
         from . import privacy
 
+        from . import cache
+
+        cache.connect()  # the catalogue's cached results are refreshed when events, dates or bookings change
+
         privacy.register()  # personal data: export, erasure, retention of participant lists (academy.privacy)

@@ -9,14 +9,17 @@ Thin views: check who may look, parse input, call events.services, render. Who m
 """
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -24,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from organisations.selectors import current_organisation, organisation_access
 from organisations.views import consent_required
 
+from . import cache as event_cache
 from . import ics, selectors, services, web
 from .forms import AttendanceForm, BookColleaguesForm, CatalogueFilterForm
 from .models import Booking
@@ -36,7 +40,28 @@ PAGE_SIZE = 12
 
 @require_GET
 def catalogue(request):
+    """The catalogue. Its filter form and results (count, cards, pages) are the same for everyone who asks with
+    the same filters, and come from the cache (events.cache) until an event, date, topic or booking changes."""
     form = CatalogueFilterForm(request.GET or None)
+    htmx = web.is_htmx(request)
+    key = event_cache.catalogue_key(query=list(request.GET.lists()), htmx=htmx)
+    fragments = cache.get(key)
+    if fragments is None:
+        form_html = "" if htmx else render_to_string("events/_catalogue_form.html", {"form": form}, request)
+        fragments = (form_html, *_catalogue_results(request, form))
+        cache.set(key, fragments, event_cache.catalogue_timeout())
+    form_html, count_html, results_html = (mark_safe(fragment) for fragment in fragments)  # noqa: S308 - ours
+    if htmx:
+        response = HttpResponse(results_html)
+    else:
+        context = {"form_html": form_html, "count_html": count_html, "results_html": results_html}
+        response = render(request, "events/catalogue.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _catalogue_results(request, form) -> tuple[str, str]:
+    """The result count and the results (cards and page links) as HTML."""
     events = selectors.event_catalogue(**form.filters())
     paginator = Paginator(events, PAGE_SIZE)
     requested = request.GET.get("page", "1")
@@ -55,10 +80,10 @@ def catalogue(request):
         "filter_query": form.active_filter_query() if form.is_bound else "",
         "page_range": paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
     }
-    template = "events/_results.html" if web.is_htmx(request) else "events/catalogue.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return (
+        render_to_string("events/_results_count.html", context, request),
+        render_to_string("events/_results.html", context, request),
+    )
 
 
 # ---- event page and booking -------------------------------------------------------------------------------------

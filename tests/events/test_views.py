@@ -150,6 +150,24 @@ def test_catalogue_query_count_is_constant(client, django_assert_num_queries):
         client.get(CATALOGUE, {"free": "on", "q": "Seminar"})
 
 
+def test_catalogue_results_come_from_the_cache_until_an_event_or_booking_changes(
+    client, django_assert_num_queries, organisation, member_user
+):
+    event = EventFactory(title="Zwischengespeichert", capacity=1)
+    assert "Fully booked" not in client.get(CATALOGUE).content.decode()
+    with django_assert_num_queries(0):  # the filter form and the results come from the cache (visitor: no session)
+        assert "Zwischengespeichert" in client.get(CATALOGUE).content.decode()
+
+    services.booking_create(event=event, person=member_user, organisation=organisation, booked_by=member_user)
+    assert "Fully booked" in client.get(CATALOGUE).content.decode()  # the last seat went: not from the cache
+
+    event.title = "Neuer Titel"
+    event.save()
+    content = client.get(CATALOGUE).content.decode()
+    assert "Neuer Titel" in content and "Zwischengespeichert" not in content
+    assert "Neuer Titel" in client.get(CATALOGUE, headers={"HX-Request": "true"}).content.decode()
+
+
 # ---- event page ------------------------------------------------------------------------------------------------------
 
 

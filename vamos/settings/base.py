@@ -356,3 +356,6 @@ LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
 # The staff statistics of a period are served from the cache for this long (the page says as of when and
 # offers to compute them now).
 STATISTICS_CACHE_SECONDS = env.int("STATISTICS_CACHE_SECONDS", default=10 * 60)
+# The catalogue's results (events.cache): refreshed at once when events, dates or bookings change; this
+# bounds how long an event that has just ended stays listed.
+CATALOGUE_CACHE_SECONDS = env.int("CATALOGUE_CACHE_SECONDS", default=60)
