@@ -50,9 +50,7 @@ class EventsConfig(AppConfig):
         if dashboard.attention not in attention_providers:
             attention_providers.append(dashboard.attention)
 
-        from . import privacy
-
-        from . import cache
+        from . import cache, privacy
 
         cache.connect()  # the catalogue's cached results are refreshed when events, dates or bookings change
 
