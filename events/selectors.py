@@ -109,6 +109,19 @@ def event_detail(*, pk: int, viewer: User | None = None) -> Event:
     return event
 
 
+def event_to_book(*, pk: int, viewer: User | None = None) -> Event:
+    """The event a booking form posts to, with event_detail's visibility rule (drafts only for staff; else 404),
+    in one narrow query: the booking service locks and reads the row itself, and the view only redirects.
+    Loading the dates, topics and trainers here cost a third of the booking POST."""
+    events = Event.objects.only("pk", "status")
+    if not (viewer is not None and viewer.is_authenticated and viewer.is_staff):
+        events = events.exclude(status=Event.Status.DRAFT)
+    event = events.filter(pk=pk).first()
+    if event is None:
+        raise Http404
+    return event
+
+
 def _with_waiting_position(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
     """Annotates `waiting_position` (1 = next to move up) on waiting bookings; None for the others."""
     ahead = (

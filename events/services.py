@@ -67,7 +67,8 @@ def _when(value: datetime) -> str:
 
 
 def _lock_event(event_id: int) -> Event:
-    return Event.objects.select_for_update().get(pk=event_id)
+    """The event's row, locked, with `first_start` and `last_end` read in the same query (the refusal needs them)."""
+    return Event.objects.select_for_update(of=("self",)).with_dates().get(pk=event_id)
 
 
 def _first_start(event: Event) -> datetime | None:

@@ -143,7 +143,7 @@ def _booking_message(booking: Booking) -> str:
 @consent_required
 def book(request, pk: int):
     """A member books a seat (or a waiting-list place) for themselves, for the organisation they act for."""
-    event = selectors.event_detail(pk=pk, viewer=request.user)
+    event = selectors.event_to_book(pk=pk, viewer=request.user)
     organisation = current_organisation(request=request)
     if organisation is None:
         messages.error(request, _("Please register your organisation or join one before booking."))
