@@ -82,6 +82,7 @@ class Command(BaseCommand):
                 "vamos",
                 "worker",
                 f"--concurrency={concurrency}",
+                "--queues=celery,mail,pdf",  # all of them, with or without CELERY_SEPARATE_QUEUES
                 "--loglevel=WARNING",
                 "--without-gossip",
                 "--without-mingle",
