@@ -260,13 +260,12 @@ def test_the_booking_post_runs_a_fixed_number_of_queries(
     first, second = EventFactory(), EventFactory()
     client.force_login(member_user)
     client.post(reverse("events:book", args=[first.pk]))  # the session remembers the consent
-    with django_capture_on_commit_callbacks(execute=False):  # the mail task is not run here
-        # session, user, the event (visibility), memberships (header), memberships (may book?); savepoint,
-        # the event locked with its dates, the three counts, the booking, its history row, the seat counter,
-        # release; the session's flash message (savepoint, update, release). With a broker (no eager tasks) the
-        # outbox adds its row, and after commit its hand-over (delete) in a transaction of its own.
-        with django_assert_num_queries(15):
-            response = client.post(reverse("events:book", args=[second.pk]))
+    # session, user, the event (visibility), memberships (header), memberships (may book?); savepoint, the
+    # event locked with its dates, the three counts, the booking, its history row, the seat counter, release;
+    # the session's flash message (savepoint, update, release). With a broker (no eager tasks) the outbox adds
+    # its row, and after commit its hand-over (delete) in a transaction of its own. The mail task is not run.
+    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(15):
+        response = client.post(reverse("events:book", args=[second.pk]))
     assert response.status_code == 302
     assert Booking.objects.get(event=second, person=member_user).is_confirmed
 
