@@ -44,7 +44,7 @@ def _raise_version() -> None:
         cache.set(VERSION_KEY, 2, timeout=None)
 
 
-def catalogue_key(*, query: list[tuple[str, list[str]]], htmx: bool) -> str:
+def catalogue_key(*, query: list[tuple[str, str]], htmx: bool) -> str:
     """The key of one catalogue fragment: the filters and page asked for, the language, htmx or not, version."""
     raw = repr((sorted(query), htmx, get_language()))
     digest = hashlib.sha256(raw.encode()).hexdigest()[:32]

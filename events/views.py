@@ -44,12 +44,14 @@ def catalogue(request):
     the same filters, and come from the cache (events.cache) until an event, date, topic or booking changes."""
     form = CatalogueFilterForm(request.GET or None)
     htmx = web.is_htmx(request)
-    key = event_cache.catalogue_key(query=list(request.GET.lists()), htmx=htmx)
-    fragments = cache.get(key)
+    query = _cacheable_query(request, form)
+    key = event_cache.catalogue_key(query=query, htmx=htmx) if query is not None else None
+    fragments = cache.get(key) if key else None
     if fragments is None:
         form_html = "" if htmx else render_to_string("events/_catalogue_form.html", {"form": form}, request)
         fragments = (form_html, *_catalogue_results(request, form))
-        cache.set(key, fragments, event_cache.catalogue_timeout())
+        if key:
+            cache.set(key, fragments, event_cache.catalogue_timeout())
     form_html, count_html, results_html = (mark_safe(fragment) for fragment in fragments)  # noqa: S308 - ours
     if htmx:
         response = HttpResponse(results_html)
@@ -58,6 +60,40 @@ def catalogue(request):
         response = render(request, "events/catalogue.html", context)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _cacheable_query(request, form) -> list[tuple[str, str]] | None:
+    """The query as a cache key when it is one of the catalogue's few canonical queries (valid filters written as
+    the form writes them, no free-text search, no date range, a page number), else None: not cached. So nobody
+    can fill the cache with endless variants of a query string."""
+    if not request.GET:
+        return []
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    canonical = {
+        "topic": str(data["topic"].pk) if data.get("topic") else None,
+        "kind": data.get("kind") or None,
+        "format": data.get("format") or None,
+        "language": data.get("language") or None,
+        "month": data["month"].strftime("%Y-%m") if data.get("month") else None,
+        "free": "on" if data.get("free") else None,
+    }
+    query = []
+    for name, values in request.GET.lists():
+        if len(values) != 1:
+            return None
+        value = values[0]
+        if name == "page":
+            if not (value.isdigit() and len(value) <= 4 and not value.startswith("0")):
+                return None
+        elif name in ("q", "date_from", "date_to"):
+            if value:
+                return None
+        elif name not in canonical or (canonical[name] or "") != value:  # the form sends empty fields too
+            return None
+        query.append((name, value))
+    return query
 
 
 def _catalogue_results(request, form) -> tuple[str, str]:

@@ -168,6 +168,20 @@ def test_catalogue_results_come_from_the_cache_until_an_event_or_booking_changes
     assert "Neuer Titel" in client.get(CATALOGUE, headers={"HX-Request": "true"}).content.decode()
 
 
+def test_only_canonical_catalogue_queries_are_cached(client, django_assert_num_queries):
+    topic = Topic.objects.create(slug="cache-x", name="Zwischenspeicher", position=93)
+    EventFactory(title="Gefiltert", topics=[topic])
+    form_submit = {"q": "", "topic": str(topic.pk), "kind": "", "format": "", "language": "", "month": ""}
+    form_submit |= {"date_from": "", "date_to": "", "free": "on"}
+    client.get(CATALOGUE, form_submit)
+    with django_assert_num_queries(1):  # the chosen topic, to check the filters; the rest from the cache
+        assert "Gefiltert" in client.get(CATALOGUE, form_submit).content.decode()
+    for uncached in ({"q": "Gefiltert"}, {"free": "yes"}, {"page": "01"}, {"utm": "x"}, {"month": "2026-3"}):
+        client.get(CATALOGUE, uncached)
+        with django_assert_num_queries(5):  # counted again: events, their count, dates, topics, the topics' list
+            client.get(CATALOGUE, uncached)
+
+
 # ---- event page ------------------------------------------------------------------------------------------------------
 
 
