@@ -35,6 +35,8 @@ How "once and only once" holds:
 
 import logging
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -55,6 +57,25 @@ class ReminderKind:
 
 
 reminder_kinds: dict[str, ReminderKind] = {}
+
+_batch: ContextVar[dict | None] = ContextVar("vamos_reminder_batch", default=None)
+
+
+@contextmanager
+def reminder_batch():
+    """The scope of one batch of reminders (reminders_send): see batch_memo."""
+    token = _batch.set({})
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
+def batch_memo() -> dict | None:
+    """Within a batch, a dict in which a kind may keep what the batch's reminders share and what is not part of
+    the re-check (e.g. an event's text and dates for the mail), so it is read once per batch instead of once per
+    reminder; None outside a batch. Whether a reminder still applies must be checked per reminder, as before."""
+    return _batch.get()
 
 
 def reminder_kind_register(kind: ReminderKind) -> None:

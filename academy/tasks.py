@@ -115,11 +115,11 @@ def reminders_send(self, sent_reminder_ids: list[int]) -> int:
     row is skipped. A reminder whose mail fails (OSError) is recorded on its row and the batch goes on; the
     failed ones alone are retried with backoff, and after the last retry they are failed (admin: "send again")."""
     from .mail import shared_mail_connection
-    from .reminders import sent_reminder_deliver, sent_reminder_record_failure
+    from .reminders import reminder_batch, sent_reminder_deliver, sent_reminder_record_failure
 
     final = self.request.retries >= self.max_retries
     sent, failed, last_error = 0, [], None
-    with shared_mail_connection():
+    with shared_mail_connection(), reminder_batch():
         for sent_reminder_id in sent_reminder_ids:
             try:
                 sent += bool(sent_reminder_deliver(sent_reminder_id=sent_reminder_id))
