@@ -20,6 +20,7 @@ dates (list of {"start", "end"} ISO datetimes), hours (number), sessions (number
 place (text), online (bool), trainers (list of names), contents (text), format (text).
 """
 
+import logging
 import secrets
 import threading
 from collections.abc import Callable
@@ -38,6 +39,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from .models import Certificate, User
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,9 +70,15 @@ def _enqueue_render(certificate_id: int) -> None:
     enqueue(render_certificate, certificate_id)
 
 
-def certificate_issue(*, kind: str, subject_key: str, recipient: User | None = None) -> Certificate | None:
+def certificate_issue(
+    *, kind: str, subject_key: str, recipient: User | None = None, render_now: bool = False
+) -> Certificate | None:
     """Issues the certificate of `kind` for the subject to the person (or, recipient None, to the subject's
     organisation) and enqueues its PDF after commit. Returns None when the kind's rule is not met.
+
+    `render_now` (for a worker task outside any transaction): renders the PDF here instead of enqueueing a
+    second task, which saves an outbox row, a broker round trip and a task per certificate; when that fails
+    with a storage error the render task is enqueued as usual, with its retries.
 
     Idempotent: an existing certificate (revoked or not) is returned unchanged; the partial UniqueConstraints
     on (kind, subject_key, recipient) make two concurrent issues end with one row (the loser reads the
@@ -102,6 +111,11 @@ def certificate_issue(*, kind: str, subject_key: str, recipient: User | None = N
                 return existing
     elif existing.file:
         return existing
+    if render_now:
+        try:
+            return certificate_render(certificate_id=existing.pk) or existing
+        except OSError:
+            logger.warning("certificate %s: rendering failed, left to the render task", existing.pk, exc_info=True)
     _enqueue_render(existing.pk)
     return existing
 

@@ -1,9 +1,29 @@
 """Sending the portal's own mails: one template pair (text and HTML) per mail, in the recipient's language."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
+
+_shared_connection: ContextVar = ContextVar("vamos_mail_connection", default=None)
+
+
+@contextmanager
+def shared_mail_connection():
+    """Within the block, send_templated_mail sends over one connection to the mail server (opened by the first
+    mail, closed at the end or after a failure) instead of one per mail: for tasks that send a batch of mails."""
+    from django.core.mail import get_connection
+
+    connection = get_connection()
+    token = _shared_connection.set(connection)
+    try:
+        yield connection
+    finally:
+        _shared_connection.reset(token)
+        connection.close()
 
 
 def send_templated_mail(
@@ -34,8 +54,18 @@ def send_templated_mail(
         body=text,
         to=to,
         reply_to=reply_to,
+        connection=_shared_connection.get(),
     )
     message.attach_alternative(html, "text/html")
     for filename, content, mimetype in attachments or ():
         message.attach(filename, content, mimetype)
-    message.send()
+    shared = _shared_connection.get()
+    if shared is None:
+        message.send()
+        return
+    shared.open()  # a no-op while it is open: the backend then keeps it open after sending
+    try:
+        message.send()
+    except OSError:
+        shared.close()  # the next mail of the batch starts with a fresh connection
+        raise

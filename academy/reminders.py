@@ -20,26 +20,31 @@ How "once and only once" holds:
 - `reminders_dispatch` (Celery beat) asks every kind what is due and INSERTs a SentReminder (pending) per
   (recipient, subject, kind) in its own transaction. The UniqueConstraint refuses a second row, so two beat
   processes, a retried dispatch or a scheduler run twice decide once; the loser of a race skips.
-- After that transaction commits, `reminder_send(sent_reminder_id)` is enqueued. It locks the row
-  (select_for_update), skips it unless pending or failed, sends the mail and marks it sent in the same
-  transaction: a retried or duplicated send task finds it sent.
+  The rows of a kind are inserted in bulk (INSERT … ON CONFLICT DO NOTHING RETURNING id, one statement per
+  thousand rows), so deciding 10,000 reminders takes a few statements, not 10,000 transactions.
+- With that transaction, `reminders_send(ids)` is enqueued once per BATCH_SIZE rows (through the outbox, so
+  after commit). It sends the batch over one mail-server connection; each reminder on its own locks its row
+  (select_for_update), skips it unless pending or failed, re-checks that it applies, sends the mail and
+  marks it sent in the same transaction: a retried or duplicated send task finds it sent.
 - A worker killed between deciding and sending leaves a pending row; `reminders_dispatch` re-enqueues pending
   rows older than REMINDERS_SWEEP_MINUTES, so it is sent late but not skipped.
 - SMTP errors (OSError) are retried with backoff; each failure is recorded (attempts, last_error) outside the
   sending transaction, and after the last retry the row is `failed`, shown to staff in the admin, who can send
-  it again.
+  it again. A batch goes on after a failed reminder and retries only the failed ones.
 """
 
 import logging
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from .models import SentReminder, User
+from .models import SentReminder
 
 logger = logging.getLogger(__name__)
 
@@ -53,26 +58,77 @@ class ReminderKind:
 
 reminder_kinds: dict[str, ReminderKind] = {}
 
+_batch: ContextVar[dict | None] = ContextVar("vamos_reminder_batch", default=None)
+
+
+@contextmanager
+def reminder_batch():
+    """The scope of one batch of reminders (reminders_send): see batch_memo."""
+    token = _batch.set({})
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
+def batch_memo() -> dict | None:
+    """Within a batch, a dict in which a kind may keep what the batch's reminders share and what is not part of
+    the re-check (e.g. an event's text and dates for the mail), so it is read once per batch instead of once per
+    reminder; None outside a batch. Whether a reminder still applies must be checked per reminder, as before."""
+    return _batch.get()
+
 
 def reminder_kind_register(kind: ReminderKind) -> None:
     """Registers (or replaces, e.g. on a second ready()) a kind of reminder under its name."""
     reminder_kinds[kind.name] = kind
 
 
-def _enqueue(sent_reminder_id: int) -> None:
-    from .outbox import enqueue
-    from .tasks import reminder_send
+BATCH_SIZE = 100  # reminders per send task: one task, one mail-server connection per batch
+INSERT_CHUNK = 1000  # rows per INSERT statement
 
-    enqueue(reminder_send, sent_reminder_id)
+
+def _enqueue(sent_reminder_ids: list[int]) -> None:
+    """Enqueues the sending of these reminders, one task per BATCH_SIZE of them (after the caller commits)."""
+    from .outbox import enqueue
+    from .tasks import reminders_send
+
+    ids = sorted(sent_reminder_ids)
+    for begin in range(0, len(ids), BATCH_SIZE):
+        enqueue(reminders_send, ids[begin : begin + BATCH_SIZE])
+
+
+def _insert_new(kind: str, due: list[tuple[int, str]], now: datetime) -> list[int]:
+    """INSERTs a pending row per (recipient, subject) of this kind, skipping those that exist (ON CONFLICT DO
+    NOTHING on the unique constraint; an insert racing with another run's waits for it and then skips), in
+    statements of INSERT_CHUNK rows. Returns the ids of the rows this call inserted (RETURNING gives only those).
+    """
+    table = connection.ops.quote_name(SentReminder._meta.db_table)
+    columns = ("recipient_id", "subject_key", "kind", "status", "attempts", "last_error", "created_at")
+    column_sql = ", ".join(connection.ops.quote_name(column) for column in columns)
+    created: list[int] = []
+    with connection.cursor() as cursor:
+        for begin in range(0, len(due), INSERT_CHUNK):
+            chunk = due[begin : begin + INSERT_CHUNK]
+            values_sql = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+            params: list = []
+            for user_id, key in chunk:
+                params += [user_id, key, kind, SentReminder.Status.PENDING, 0, "", now]
+            cursor.execute(
+                f"INSERT INTO {table} ({column_sql}) VALUES {values_sql} "  # noqa: S608 - names from the model
+                f"ON CONFLICT DO NOTHING RETURNING {connection.ops.quote_name('id')}",
+                params,
+            )
+            created += [row[0] for row in cursor.fetchall()]
+    return created
 
 
 def reminders_decide(*, now: datetime | None = None) -> list[int]:
     """Records a pending SentReminder for every due (recipient, subject, kind) that has none and enqueues
-    its sending after commit. Returns the ids of the rows this call created.
+    their sending (in batches) after commit. Returns the ids of the rows this call created.
 
-    Each row is inserted in its own transaction; an IntegrityError means another run decided already.
-    Must not be called inside an outer transaction (the enqueue would wait for it and a conflict would
-    spoil it).
+    One transaction per kind: the new rows are inserted in bulk (INSERT … ON CONFLICT DO NOTHING: a row
+    another run decided is skipped, not an error) and their send tasks are enqueued in the same transaction.
+    Must not be called inside an outer transaction (the enqueue would wait for it).
     """
     now = now or timezone.now()
     created: list[int] = []
@@ -85,14 +141,13 @@ def reminders_decide(*, now: datetime | None = None) -> list[int]:
                 "recipient_id", "subject_key"
             )
         )
-        for user_id, key in sorted(due - existing):
-            try:
-                with transaction.atomic():
-                    row = SentReminder.objects.create(recipient_id=user_id, subject_key=key, kind=kind.name)
-                    _enqueue(row.pk)
-            except IntegrityError:
-                continue  # decided already by a concurrent run
-            created.append(row.pk)
+        new = sorted(due - existing)
+        if not new:
+            continue
+        with transaction.atomic():
+            ids = _insert_new(kind.name, new, now)
+            _enqueue(ids)
+        created += ids
     return created
 
 
@@ -107,8 +162,7 @@ def reminders_sweep(*, now: datetime | None = None) -> list[int]:
             "pk", flat=True
         )
     )
-    for pk in stale:
-        _enqueue(pk)
+    _enqueue(stale)
     return stale
 
 
@@ -120,11 +174,16 @@ def sent_reminder_deliver(*, sent_reminder_id: int) -> bool:
     rolls back and the row stays pending or failed.
     """
     with transaction.atomic():
-        row = SentReminder.objects.select_for_update().filter(pk=sent_reminder_id).first()
+        row = (
+            SentReminder.objects.select_for_update(of=("self",))
+            .select_related("recipient")
+            .filter(pk=sent_reminder_id)
+            .first()
+        )
         if row is None or row.status in (SentReminder.Status.SENT, SentReminder.Status.SKIPPED):
             return False
         kind = reminder_kinds.get(row.kind)
-        recipient = User.objects.filter(pk=row.recipient_id, is_active=True).first()
+        recipient = row.recipient if row.recipient.is_active else None
         applies = False
         if kind is not None and recipient is not None:
             applies = bool(kind.send(recipient=recipient, subject_key=row.subject_key, kind=row.kind))
@@ -163,6 +222,5 @@ def sent_reminder_retry(*, sent_reminder_ids: Iterable[int]) -> int:
             .values_list("pk", flat=True)
         )
         SentReminder.objects.filter(pk__in=ids).update(status=SentReminder.Status.PENDING)
-        for pk in ids:
-            _enqueue(pk)
+        _enqueue(ids)
     return len(ids)

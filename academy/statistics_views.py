@@ -1,12 +1,16 @@
 """The staff statistics page and its XLSX download (academy.statistics). Staff only; 404 for everybody else."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from .charts import bar_chart
@@ -64,7 +68,8 @@ def _staff_only(request) -> None:
         raise Http404
 
 
-def _render_page(request, form: PeriodForm, sections, *, status: int = 200):
+def _sections_html(request, sections) -> str:
+    """The figures of the page (the section links and every section with its charts and tables) as HTML."""
     charts = {}
     for section in sections:
         for figure in section.figures:
@@ -72,17 +77,47 @@ def _render_page(request, form: PeriodForm, sections, *, status: int = 200):
                 charts[figure.key] = bar_chart(
                     labels=[row[0] for row in figure.rows], values=[row[figure.chart_column] for row in figure.rows]
                 )
+    return render_to_string(
+        "academy/statistics_sections.html",
+        {
+            "sections": [
+                (section, [(figure, charts.get(figure.key)) for figure in section.figures]) for section in sections
+            ]
+        },
+        request=request,
+    )
+
+
+def _cache_key(period: Period) -> str:
+    return f"statistics:v1:{period.start.isoformat()}:{period.end.isoformat()}:{get_language()}"
+
+
+def _figures(request, period: Period, *, recompute: bool) -> dict:
+    """The period's figures as HTML with the moment they were computed: from the cache (STATISTICS_CACHE_SECONDS)
+    unless missing or `recompute`, else computed now and cached. The figures change slowly and a funder's
+    report does not need them to the second; computing them costs about a second at academy scale."""
+    key = _cache_key(period)
+    cached = None if recompute else cache.get(key)
+    if cached is None:
+        sections = statistics_collect(period=period)
+        cached = {"html": _sections_html(request, sections), "computed_at": timezone.now()}
+        cache.set(key, cached, settings.STATISTICS_CACHE_SECONDS)
+    return cached
+
+
+def _render_page(request, form: PeriodForm, figures: dict | None, *, status: int = 200):
     period = form.period
+    export_query = f"from={period.start.isoformat()}&to={period.end.isoformat()}" if period else ""
     return render(
         request,
         "academy/statistics.html",
         {
             "form": form,
             "period": period,
-            "sections": [
-                (section, [(figure, charts.get(figure.key)) for figure in section.figures]) for section in sections
-            ],
-            "export_query": f"from={period.start.isoformat()}&to={period.end.isoformat()}" if period else "",
+            "figures_html": mark_safe(figures["html"]) if figures else "",  # noqa: S308 - our own rendered template
+            "computed_at": figures["computed_at"] if figures else None,
+            "export_query": export_query,
+            "recompute_query": f"{export_query}&recompute=1" if period else "",
         },
         status=status,
     )
@@ -91,12 +126,13 @@ def _render_page(request, form: PeriodForm, sections, *, status: int = 200):
 @login_required
 @require_GET
 def statistics(request):
-    """Figures for the period (default: this calendar year), each as a chart and a table."""
+    """Figures for the period (default: this calendar year), each as a chart and a table. Served from the cache
+    for a few minutes, with the time they were computed; `recompute=1` (a button on the page) computes them now."""
     _staff_only(request)
     form = _period_form(request)
     period = form.period
-    sections = statistics_collect(period=period) if period else []
-    return _render_page(request, form, sections)
+    figures = _figures(request, period, recompute="recompute" in request.GET) if period else None
+    return _render_page(request, form, figures)
 
 
 @login_required
@@ -107,7 +143,7 @@ def statistics_export(request):
     form = _period_form(request)
     period = form.period
     if period is None:
-        return _render_page(request, form, [], status=400)
+        return _render_page(request, form, None, status=400)
     sections = statistics_collect(period=period)
     filename = f"vamos-statistik-{period.start.isoformat()}-{period.end.isoformat()}.xlsx"
     return xlsx_response(filename=filename, sheets=statistics_sheets(sections=sections, period=period))

@@ -60,15 +60,16 @@ def render_certificate(certificate_id: int) -> None:
 
 @shared_task(soft_time_limit=100, time_limit=120)
 def issue_certificate(kind: str, subject_key: str, recipient_id: int | None = None) -> None:
-    """Issues one certificate (staff's bulk issuing enqueues one per participant). Safe to run twice:
-    certificate_issue is get-or-create under the certificate's UniqueConstraint."""
+    """Issues one certificate and renders its PDF in the same task (staff's bulk issuing enqueues one per
+    participant). Safe to run twice: certificate_issue is get-or-create under the certificate's
+    UniqueConstraint, and a certificate that has its PDF is returned as it is."""
     from .certificates import certificate_issue
     from .models import User
 
     recipient = User.objects.filter(pk=recipient_id).first() if recipient_id is not None else None
     if recipient_id is not None and recipient is None:
         return
-    certificate_issue(kind=kind, subject_key=subject_key, recipient=recipient)
+    certificate_issue(kind=kind, subject_key=subject_key, recipient=recipient, render_now=True)
 
 
 @shared_task(time_limit=240, soft_time_limit=200)
@@ -92,7 +93,8 @@ def reminders_dispatch() -> dict:
     time_limit=60,
 )
 def reminder_send(self, sent_reminder_id: int) -> bool:
-    """Sends one decided reminder. Safe to run twice: the row is locked and marked sent in the transaction
+    """Sends one decided reminder (reminders_send sends them in batches; this one stays for messages queued
+    before the batches and for tests). Safe to run twice: the row is locked and marked sent in the transaction
     that sends; a sent row is skipped. SMTP errors (OSError) are recorded on the row and retried with backoff;
     after the last retry the row is failed (admin: "send again")."""
     from .reminders import sent_reminder_deliver, sent_reminder_record_failure
@@ -104,6 +106,31 @@ def reminder_send(self, sent_reminder_id: int) -> bool:
             sent_reminder_id=sent_reminder_id, error=error, final=self.request.retries >= self.max_retries
         )
         raise
+
+
+@shared_task(bind=True, max_retries=8, soft_time_limit=240, time_limit=300)
+def reminders_send(self, sent_reminder_ids: list[int]) -> int:
+    """Sends a batch of decided reminders over one mail-server connection; returns how many mails went out.
+    Safe to run twice: each reminder is locked, re-checked and marked sent in its own transaction, and a sent
+    row is skipped. A reminder whose mail fails (OSError) is recorded on its row and the batch goes on; the
+    failed ones alone are retried with backoff, and after the last retry they are failed (admin: "send again")."""
+    from .mail import shared_mail_connection
+    from .reminders import reminder_batch, sent_reminder_deliver, sent_reminder_record_failure
+
+    final = self.request.retries >= self.max_retries
+    sent, failed, last_error = 0, [], None
+    with shared_mail_connection(), reminder_batch():
+        for sent_reminder_id in sent_reminder_ids:
+            try:
+                sent += bool(sent_reminder_deliver(sent_reminder_id=sent_reminder_id))
+            except OSError as error:
+                sent_reminder_record_failure(sent_reminder_id=sent_reminder_id, error=error, final=final)
+                failed.append(sent_reminder_id)
+                last_error = error
+    if failed and not final:
+        countdown = min(30 * 2**self.request.retries, 60 * 30)
+        raise self.retry(args=[failed], exc=last_error, countdown=countdown)
+    return sent
 
 
 @shared_task(ignore_result=True, time_limit=120, soft_time_limit=100)

@@ -16,10 +16,17 @@ from . import selectors
 
 def learning_slot(*, request, organisation) -> dict | None:
     """The organisation's learning progress in two numbers; admins (and staff) get the link to the details."""
-    is_admin = (
-        request.user.is_staff
-        or Membership.objects.filter(user=request.user, organisation=organisation, role=Membership.Role.ADMIN).exists()
-    )
+    memberships = getattr(request, "_memberships", None)  # loaded for the header (current_organisation)
+    if memberships is not None:
+        membership = next((m for m in memberships if m.organisation_id == organisation.pk), None)
+        is_admin = request.user.is_staff or bool(membership and membership.is_admin)
+    else:
+        is_admin = (
+            request.user.is_staff
+            or Membership.objects.filter(
+                user=request.user, organisation=organisation, role=Membership.Role.ADMIN
+            ).exists()
+        )
     counts = selectors.organisation_progress_summary(organisation=organisation)
     html = render_to_string(
         "elearning/_organisation_slot.html",

@@ -400,7 +400,11 @@ class BookingAdmin(SimpleHistoryAdmin):
     """Read-only: bookings are made and cancelled through the services, so the waiting list moves up."""
 
     list_display = ["person", "event", "organisation", "status", "created_at", "promoted_at", "cancelled_at"]
-    list_filter = ["status", "event__kind", "event__format"]
+    # "Booked at" as a filter (today, 7 days, month, year) rather than a date hierarchy: the hierarchy asks
+    # PostgreSQL for every distinct year over all 100,000 bookings on each visit (70 ms at academy scale).
+    list_filter = ["status", ("created_at", admin.DateFieldListFilter), "event__kind", "event__format"]
+    show_full_result_count = False  # one COUNT(*) over all bookings per page instead of two
+    list_per_page = 50  # rendering the admin's rows is most of the page's time: 100 rows took ~100 ms
     search_fields = [
         "person__email",
         "person__first_name",
@@ -410,7 +414,6 @@ class BookingAdmin(SimpleHistoryAdmin):
         "event__title_en",
     ]
     list_select_related = ["person", "event", "organisation"]
-    date_hierarchy = "created_at"
     inlines = [AttendanceInline]
     actions = ["cancel_bookings"]
     fields = [

@@ -50,6 +50,8 @@ class EventsConfig(AppConfig):
         if dashboard.attention not in attention_providers:
             attention_providers.append(dashboard.attention)
 
-        from . import privacy
+        from . import cache, privacy
+
+        cache.connect()  # the catalogue's cached results are refreshed when events, dates or bookings change
 
         privacy.register()  # personal data: export, erasure, retention of participant lists (academy.privacy)

@@ -390,6 +390,8 @@ class Booking(models.Model):
         indexes = [
             models.Index(fields=["event", "status", "created_at"]),
             models.Index(fields=["organisation", "status"]),
+            # The admin's booking list orders all bookings by (created_at, id) and pages through them.
+            models.Index(fields=["created_at", "id"], name="booking_created_id"),
         ]
 
     def __str__(self):

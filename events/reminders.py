@@ -15,16 +15,17 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from academy.mail import send_templated_mail
 from academy.models import Certificate
-from academy.reminders import ReminderKind, reminder_kind_register
+from academy.reminders import ReminderKind, batch_memo, reminder_kind_register
 
 from . import ics
 from .certificates import subject_key as certificate_subject
-from .models import Booking, Event
+from .models import Booking, Event, EventDate
 
 BEFORE = "event_before"
 WAITING = "event_waiting"
@@ -110,21 +111,39 @@ def due_thanks(now: datetime) -> list[tuple[int, str]]:
 
 
 def _booking(recipient, subject_key: str, status: str) -> Booking | None:
+    """The re-check: the person's booking in this status, of a published event that sends reminders (one query,
+    per reminder). Its event, with the dates, is read once per batch of reminders (academy.reminders.batch_memo)."""
     try:
         event_id = int(subject_key.split("-")[1])
     except (IndexError, ValueError):
         return None
-    return (
-        Booking.objects.select_related("event", "organisation")
-        .filter(
+    booking = (
+        Booking.objects.filter(
             event_id=event_id,
             person=recipient,
             status=status,
             event__status=Event.Status.PUBLISHED,
             event__send_reminders=True,
         )
+        .order_by()
         .first()
     )
+    if booking is not None:
+        booking.event = _event(event_id)
+    return booking
+
+
+def _event(event_id: int) -> Event:
+    memo = batch_memo()
+    key = ("events.Event", event_id)
+    if memo is not None and key in memo:
+        return memo[key]
+    event = Event.objects.prefetch_related(Prefetch("dates", queryset=EventDate.objects.order_by("start", "pk"))).get(
+        pk=event_id
+    )
+    if memo is not None:
+        memo[key] = event
+    return event
 
 
 def _context(booking: Booking, recipient) -> dict:
@@ -134,7 +153,7 @@ def _context(booking: Booking, recipient) -> dict:
         "person": recipient,
         "booking": booking,
         "event": event,
-        "dates": list(event.dates.order_by("start", "pk")),
+        "dates": list(event.dates.all()),  # prefetched in order by _event
         "place": event.place,
         "event_url": event.get_absolute_url(),
         "online_link": event.online_link if confirmed and event.has_online_link else "",

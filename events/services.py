@@ -20,7 +20,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -67,7 +67,8 @@ def _when(value: datetime) -> str:
 
 
 def _lock_event(event_id: int) -> Event:
-    return Event.objects.select_for_update().get(pk=event_id)
+    """The event's row, locked, with `first_start` and `last_end` read in the same query (the refusal needs them)."""
+    return Event.objects.select_for_update(of=("self",)).with_dates().get(pk=event_id)
 
 
 def _first_start(event: Event) -> datetime | None:
@@ -158,15 +159,21 @@ def booking_create(
         refusal = event_booking_refusal(event=locked, now=now)
         if refusal is not None:
             raise refusal
-        if Booking.objects.filter(event=locked, person=person, status__in=Booking.ACTIVE).exists():
+        # One query under the lock for all three counts: already booked?, seats taken, the organisation's seats.
+        confirmed = Q(status=Booking.Status.CONFIRMED)
+        counts = Booking.objects.filter(event=locked).aggregate(
+            mine=Count("pk", filter=Q(person=person, status__in=Booking.ACTIVE)),
+            confirmed=Count("pk", filter=confirmed),
+            organisation=Count("pk", filter=confirmed & Q(organisation=organisation)),
+        )
+        if counts["mine"]:
             raise ValidationError(
                 _("%(person)s has already booked this event.") % {"person": person.get_full_name()},
                 code="already_booked",
             )
-        confirmed = Booking.objects.filter(event=locked, status=Booking.Status.CONFIRMED)
-        confirmed_total = confirmed.count()
+        confirmed_total = counts["confirmed"]
         limit = locked.per_organisation_limit
-        at_limit = limit is not None and confirmed.filter(organisation=organisation).count() >= limit
+        at_limit = limit is not None and counts["organisation"] >= limit
         if confirmed_total < locked.capacity and not at_limit:
             status = Booking.Status.CONFIRMED
         elif locked.waiting_list_enabled:
@@ -187,7 +194,7 @@ def booking_create(
             created_at=now,
         )
         if booking.is_confirmed:
-            event.confirmed_count = _count_seats(locked, +1)
+            event.confirmed_count = _count_seats(locked, +1, locked_count=locked.confirmed_count)
         _enqueue_mail(booking.pk, EventMail.Kind.CONFIRMED if booking.is_confirmed else EventMail.Kind.WAITING)
     return booking
 
@@ -302,11 +309,17 @@ def booking_cancel(*, booking: Booking, by: User, now: datetime | None = None) -
     return locked
 
 
-def _count_seats(event: Event, change: int) -> int:
+def _count_seats(event: Event, change: int, *, locked_count: int | None = None) -> int:
     """Moves the confirmed count by `change` in one atomic UPDATE, which the database checks against the
-    capacity (event_not_overbooked); returns the new count and sets it on `event`."""
+    capacity (event_not_overbooked); returns the new count and sets it on `event`.
+
+    `locked_count`: the count read with the row lock this transaction holds; nobody can have changed it since,
+    so the new count is known without reading it back."""
     Event.objects.filter(pk=event.pk).update(confirmed_count=F("confirmed_count") + change)
-    event.confirmed_count = Event.objects.filter(pk=event.pk).values_list("confirmed_count", flat=True).get()
+    if locked_count is not None:
+        event.confirmed_count = locked_count + change
+    else:
+        event.confirmed_count = Event.objects.filter(pk=event.pk).values_list("confirmed_count", flat=True).get()
     return event.confirmed_count
 
 

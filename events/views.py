@@ -10,13 +10,16 @@ Thin views: check who may look, parse input, call events.services, render. Who m
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -24,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 from organisations.selectors import current_organisation, organisation_access
 from organisations.views import consent_required
 
+from . import cache as event_cache
 from . import ics, selectors, services, web
 from .forms import AttendanceForm, BookColleaguesForm, CatalogueFilterForm
 from .models import Booking
@@ -36,7 +40,64 @@ PAGE_SIZE = 12
 
 @require_GET
 def catalogue(request):
+    """The catalogue. Its filter form and results (count, cards, pages) are the same for everyone who asks with
+    the same filters, and come from the cache (events.cache) until an event, date, topic or booking changes."""
     form = CatalogueFilterForm(request.GET or None)
+    htmx = web.is_htmx(request)
+    query = _cacheable_query(request, form)
+    key = event_cache.catalogue_key(query=query, htmx=htmx) if query is not None else None
+    fragments = cache.get(key) if key else None
+    if fragments is None:
+        form_html = "" if htmx else render_to_string("events/_catalogue_form.html", {"form": form}, request)
+        fragments = (form_html, *_catalogue_results(request, form))
+        if key:
+            cache.set(key, fragments, event_cache.catalogue_timeout())
+    form_html, count_html, results_html = (mark_safe(fragment) for fragment in fragments)  # noqa: S308 - ours
+    if htmx:
+        response = HttpResponse(results_html)
+    else:
+        context = {"form_html": form_html, "count_html": count_html, "results_html": results_html}
+        response = render(request, "events/catalogue.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _cacheable_query(request, form) -> list[tuple[str, str]] | None:
+    """The query as a cache key when it is one of the catalogue's few canonical queries (valid filters written as
+    the form writes them, no free-text search, no date range, a page number), else None: not cached. So nobody
+    can fill the cache with endless variants of a query string."""
+    if not request.GET:
+        return []
+    if not form.is_valid():
+        return None
+    data = form.cleaned_data
+    canonical = {
+        "topic": str(data["topic"].pk) if data.get("topic") else None,
+        "kind": data.get("kind") or None,
+        "format": data.get("format") or None,
+        "language": data.get("language") or None,
+        "month": data["month"].strftime("%Y-%m") if data.get("month") else None,
+        "free": "on" if data.get("free") else None,
+    }
+    query = []
+    for name, values in request.GET.lists():
+        if len(values) != 1:
+            return None
+        value = values[0]
+        if name == "page":
+            if not (value.isdigit() and len(value) <= 4 and not value.startswith("0")):
+                return None
+        elif name in ("q", "date_from", "date_to"):
+            if value:
+                return None
+        elif name not in canonical or (canonical[name] or "") != value:  # the form sends empty fields too
+            return None
+        query.append((name, value))
+    return query
+
+
+def _catalogue_results(request, form) -> tuple[str, str]:
+    """The result count and the results (cards and page links) as HTML."""
     events = selectors.event_catalogue(**form.filters())
     paginator = Paginator(events, PAGE_SIZE)
     requested = request.GET.get("page", "1")
@@ -55,10 +116,10 @@ def catalogue(request):
         "filter_query": form.active_filter_query() if form.is_bound else "",
         "page_range": paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
     }
-    template = "events/_results.html" if web.is_htmx(request) else "events/catalogue.html"
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return (
+        render_to_string("events/_results_count.html", context, request),
+        render_to_string("events/_results.html", context, request),
+    )
 
 
 # ---- event page and booking -------------------------------------------------------------------------------------
@@ -118,7 +179,7 @@ def _booking_message(booking: Booking) -> str:
 @consent_required
 def book(request, pk: int):
     """A member books a seat (or a waiting-list place) for themselves, for the organisation they act for."""
-    event = selectors.event_detail(pk=pk, viewer=request.user)
+    event = selectors.event_to_book(pk=pk, viewer=request.user)
     organisation = current_organisation(request=request)
     if organisation is None:
         messages.error(request, _("Please register your organisation or join one before booking."))

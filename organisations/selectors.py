@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -37,16 +38,36 @@ def organisation_access(*, user: User, pk: int) -> Access:
     """The organisation with the viewer's membership. 404 unless a member (or staff): ids do not leak."""
     membership = (
         Membership.objects.select_related("organisation", "organisation__parent", "organisation__contact_person")
+        .annotate(organisation_topic_count=_topic_count("organisation_id"))
         .filter(user=user, organisation_id=pk)
         .first()
     )
     if membership is not None:
+        membership.organisation.topic_count = membership.organisation_topic_count
         return Access(organisation=membership.organisation, membership=membership, is_staff=user.is_staff)
     if user.is_staff:
-        organisation = Organisation.objects.select_related("parent", "contact_person").filter(pk=pk).first()
+        organisation = (
+            Organisation.objects.select_related("parent", "contact_person")
+            .annotate(topic_count=_topic_count("pk"))
+            .filter(pk=pk)
+            .first()
+        )
         if organisation is not None:
             return Access(organisation=organisation, membership=None, is_staff=True)
     raise Http404
+
+
+def _topic_count(organisation_field: str) -> Coalesce:
+    """How many topics the organisation has chosen, as a subquery (organisation_topic_count reads it)."""
+    through = Organisation.topics.through
+    counted = (
+        through.objects.filter(organisation_id=OuterRef(organisation_field))
+        .order_by()
+        .values("organisation_id")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    return Coalesce(Subquery(counted), 0)
 
 
 def memberships_of(*, user: User) -> QuerySet[Membership]:
@@ -104,7 +125,9 @@ def organisation_open_join_requests(*, organisation: Organisation) -> QuerySet[J
 
 
 def organisation_topic_count(*, organisation: Organisation) -> int:
-    return organisation.topics.count()
+    """The number of topics the organisation chose: annotated by organisation_access, else one query."""
+    counted = getattr(organisation, "topic_count", None)
+    return counted if counted is not None else organisation.topics.count()
 
 
 def organisation_member_clubs(*, federation: Organisation, confirmed: bool = True) -> QuerySet[Organisation]:

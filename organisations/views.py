@@ -36,6 +36,8 @@ from .participation import club_participation
 from .plan import development_plan
 from .slots import home_slots
 
+CONSENT_SESSION_KEY = "vamos_consent_version"
+
 
 def consent_required(view):
     """Logged-in people who have not accepted the current privacy notice are asked first."""
@@ -43,8 +45,13 @@ def consent_required(view):
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
-        if not services.consent_is_current(user=request.user):
-            return redirect(f"{reverse('organisations:consent')}?{urlencode({'next': request.get_full_path()})}")
+        # A consent once given stays given (records are never withdrawn, only a newer notice asks again), so
+        # the session remembers the version the person accepted and the check costs a query once per session.
+        version = privacy_notice_version()
+        if request.session.get(CONSENT_SESSION_KEY) != version:
+            if not services.consent_is_current(user=request.user):
+                return redirect(f"{reverse('organisations:consent')}?{urlencode({'next': request.get_full_path()})}")
+            request.session[CONSENT_SESSION_KEY] = version
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -10,7 +10,7 @@ fits in a page here. The driver shares the 2 cores with the server, as a real cl
 would; its own cost is part of the figures (the bare view shows it).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/vamos_bench REDIS_URL=redis://127.0.0.1:6379/7 \
-        python scripts/bench.py [--scale 0.1] [--users 20] [--seconds 10] [--skip-background]
+        python scripts/bench.py [--scale 0.1] [--users 20] [--seconds 10] [--skip-background] [--port 8765]
 """
 
 import argparse
@@ -21,6 +21,7 @@ import platform
 import re
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -246,7 +247,18 @@ def booking_storm(plan: dict, args) -> dict:
 
 
 # ---- the server -----------------------------------------------------------------------------------------------
+def port_is_free() -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((HOST, PORT))
+        except OSError:
+            return False
+    return True
+
+
 def start_server(args) -> subprocess.Popen:
+    if not port_is_free():  # else the driver would measure whatever answers there
+        raise SystemExit(f"{HOST}:{PORT} is in use by another program; choose another with --port.")
     log = open(OUT_DIR / "gunicorn.log", "w")  # noqa: SIM115 - closed with the process
     server = subprocess.Popen(  # noqa: S603 - our gunicorn, fixed arguments
         [
@@ -266,6 +278,8 @@ def start_server(args) -> subprocess.Popen:
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("gunicorn stopped; see var/bench/gunicorn.log")
         try:
             conn = http.client.HTTPConnection(HOST, PORT, timeout=2)
             conn.request("GET", "/bench/bare/", headers={"Host": f"{HOST}:{PORT}"})
@@ -455,7 +469,10 @@ def main() -> None:
     parser.add_argument("--certificates", type=int, default=500)
     parser.add_argument("--skip-background", action="store_true")
     parser.add_argument("--no-write", action="store_true", help="print, but leave docs/ alone")
+    parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8765")))
     args = parser.parse_args()
+    global PORT
+    PORT = args.port
     args.secret_key = secrets.token_urlsafe(50)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     if "vamos_bench" not in args.database_url and not os.environ.get("BENCH_ANY_DATABASE"):

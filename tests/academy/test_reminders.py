@@ -5,6 +5,7 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
+from celery.exceptions import Retry
 from django.core import mail
 from django.db import connection
 from django.utils import timezone
@@ -130,3 +131,46 @@ def test_concurrent_dispatch_decides_once(postgresql, kind):
     assert SentReminder.objects.count() == len(people)
     assert SentReminder.objects.filter(status=SentReminder.Status.SENT).count() == len(people)
     assert sorted(message.to[0] for message in mail.outbox) == sorted(person.email for person in people)
+
+
+@pytest.mark.django_db
+def test_batch_sends_the_others_when_one_fails_and_retries_only_that_one(kind, django_capture_on_commit_callbacks):
+    failing, fine = UserFactory(), UserFactory()
+    kind.extend([failing, fine])
+    with django_capture_on_commit_callbacks(execute=False):
+        created = reminders.reminders_decide()
+    assert len(created) == 2
+    original = reminders.reminder_kinds[KIND].send
+
+    def send(recipient, subject_key, kind):
+        if recipient == failing:
+            raise OSError("mailbox unavailable")
+        return original(recipient=recipient, subject_key=subject_key, kind=kind)
+
+    reminders.reminder_kind_register(reminders.ReminderKind(name=KIND, due=lambda now: [], send=send))
+    from academy.tasks import reminders_send
+
+    with pytest.raises(Retry) as retry:
+        reminders_send.apply(args=[sorted(created)])
+    assert retry.value.sig.args == ([SentReminder.objects.get(recipient=failing).pk],)  # only the failed one
+    assert [message.to[0] for message in mail.outbox] == [fine.email]
+    assert SentReminder.objects.get(recipient=fine).status == SentReminder.Status.SENT
+    failed = SentReminder.objects.get(recipient=failing)
+    assert (failed.status, failed.attempts) == (SentReminder.Status.PENDING, 1)
+    reminders_send.apply(args=[[failed.pk]], retries=reminders_send.max_retries)  # the last retry
+    failed.refresh_from_db()
+    assert (failed.status, failed.attempts) == (SentReminder.Status.FAILED, 2)
+    reminders_send([SentReminder.objects.get(recipient=fine).pk])  # a duplicated task: the sent one stays sent
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_decide_creates_rows_in_bulk_and_skips_decided_ones(kind, django_assert_max_num_queries):
+    people = [UserFactory() for _ in range(30)]
+    kind.extend(people)
+    SentReminder.objects.create(recipient=people[0], subject_key="subject-1", kind=KIND)
+    with django_assert_max_num_queries(8):  # not one per reminder
+        created = reminders.reminders_decide()
+    assert len(created) == 29
+    assert SentReminder.objects.count() == 30
+    assert reminders.reminders_decide() == []

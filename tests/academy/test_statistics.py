@@ -355,7 +355,7 @@ def test_bad_dates_get_a_message_beside_the_field(client, query, field, message)
     assert response.context["form"].errors[field] == [message]
     assert f'<div class="invalid-feedback" id="id_{field}_error">{message}</div>' in page
     assert 'aria-invalid="true"' in page
-    assert response.context["sections"] == []
+    assert response.context["figures_html"] == ""
     assert client.get(EXPORT_URL, query).status_code == 400
 
 
@@ -421,7 +421,7 @@ def add_more_data(world):
 
 def test_the_page_runs_the_same_number_of_queries_however_much_data(client, world, django_assert_num_queries):
     client.force_login(staff_user())
-    query = {"from": "2026-01-01", "to": "2026-12-31"}
+    query = {"from": "2026-01-01", "to": "2026-12-31", "recompute": "1"}  # the figures computed, not cached
     client.get(URL, query)  # warms the session and the content types
 
     from django.db import connection
@@ -436,3 +436,32 @@ def test_the_page_runs_the_same_number_of_queries_however_much_data(client, worl
     assert response.status_code == 200
     assert '<td class="text-end">13</td>' in response.content.decode()  # 4 + 9 bookings: the new data counts
     assert len(first.captured_queries) == 21  # session, person, header; 18 for the six sections
+
+
+def test_the_figures_come_from_the_cache_until_staff_compute_them_again(
+    client, world, django_assert_num_queries, english
+):
+    client.force_login(staff_user(language="en"))
+    query = {"from": "2026-01-01", "to": "2026-12-31"}
+    first = client.get(URL, query).content.decode()
+    assert "Figures as of" in first and '<td class="text-end">4</td>' in first
+    add_more_data(world)
+
+    with django_assert_num_queries(3):  # session, person, header: no section asks the database
+        cached = client.get(URL, query).content.decode()
+    assert '<td class="text-end">13</td>' not in cached  # as of the first request
+
+    fresh = client.get(URL, {**query, "recompute": "1"}).content.decode()
+    assert '<td class="text-end">13</td>' in fresh  # 4 + 9 bookings
+    assert '<td class="text-end">13</td>' in client.get(URL, query).content.decode()  # and cached again
+    assert "recompute=1" in fresh
+
+
+def test_each_period_and_language_has_its_own_figures(client, world):
+    client.force_login(staff_user())
+    year = client.get(URL, {"from": "2026-01-01", "to": "2026-12-31"}).content.decode()
+    day = client.get(URL, {"from": "2026-03-10", "to": "2026-03-10"}).content.decode()
+    assert year != day
+    assert "Participation in events" not in year  # German
+    client.force_login(staff_user(language="en"))
+    assert "Participation in events" in client.get(URL, {"from": "2026-01-01", "to": "2026-12-31"}).content.decode()

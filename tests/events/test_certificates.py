@@ -275,3 +275,33 @@ def test_the_thank_you_mail_brings_the_certificate_to_those_who_attended(issued,
     assert message.to == [participant.email]
     assert [name for name, _content, _mime in message.attachments] == [f"vamos-{issued.code}.pdf"]
     assert reverse("academy:my_certificates") in message.body
+
+
+def test_the_issue_task_renders_the_pdf_itself_without_a_second_task(
+    past_event, participant, organisation, staff_user, django_capture_on_commit_callbacks
+):
+    from academy.tasks import issue_certificate
+
+    booking = _book_in_the_past(past_event, participant, organisation)
+    with django_capture_on_commit_callbacks(execute=False):
+        _mark_all(past_event, booking, staff_user)  # the issue task is enqueued, not run
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        issue_certificate(Certificate.Kind.EVENT, event_certificates.subject_key(past_event.pk), participant.pk)
+    certificate = Certificate.objects.get(recipient=participant)
+    assert certificate.file and certificate.rendered_at is not None
+    assert callbacks == []  # no render task enqueued
+    assert "Fördermittel beantragen" in _pdf_text(certificate)
+
+
+def test_one_participants_rule_is_checked_for_that_participant_alone(
+    past_event, participant, organisation, staff_user, django_capture_on_commit_callbacks
+):
+    absent = make_person()
+    other = OrganisationFactory(members=[absent])
+    with django_capture_on_commit_callbacks(execute=True):
+        _mark_all(past_event, _book_in_the_past(past_event, participant, organisation), staff_user)
+        _mark_all(past_event, _book_in_the_past(past_event, absent, other), staff_user, present=False)
+    key = event_certificates.subject_key(past_event.pk)
+    assert event_certificates.build(subject_key=key, recipient=absent) is None
+    assert event_certificates.build(subject_key=key, recipient=participant) is not None
+    assert event_certificates.participants_due(event=past_event) == [participant.pk]

@@ -113,3 +113,20 @@ def test_feedback_once_and_only_own(client):
     assert client.post(url, {"rating": "5", "comment": "Gut"}).status_code == 302
     assert participant.__class__.objects.get(pk=participant.pk).feedback.rating == 5
     assert client.post(url, {"rating": "1"}).status_code == 400
+
+
+@pytest.mark.django_db
+def test_a_batch_reads_the_event_once_and_still_checks_every_booking(django_capture_on_commit_callbacks):
+    from academy.tasks import reminders_send
+
+    event = _event_in(0.5)
+    bookings = [_book(event) for _ in range(3)]
+    with django_capture_on_commit_callbacks(execute=False):
+        reminders_dispatch()
+    Booking.objects.filter(pk=bookings[1].pk).update(status=Booking.Status.CANCELLED, cancelled_at=timezone.now())
+    with CaptureQueriesContext(connection) as queries:
+        assert reminders_send(sorted(SentReminder.objects.values_list("pk", flat=True))) == 2
+    event_reads = [q for q in queries.captured_queries if q["sql"].startswith('SELECT "events_event"')]
+    assert len(event_reads) == 1  # the event and its dates once for the batch
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(b.person.email for b in (bookings[0], bookings[2]))
+    assert SentReminder.objects.get(recipient=bookings[1].person).status == SentReminder.Status.SKIPPED

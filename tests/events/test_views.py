@@ -150,6 +150,38 @@ def test_catalogue_query_count_is_constant(client, django_assert_num_queries):
         client.get(CATALOGUE, {"free": "on", "q": "Seminar"})
 
 
+def test_catalogue_results_come_from_the_cache_until_an_event_or_booking_changes(
+    client, django_assert_num_queries, organisation, member_user
+):
+    event = EventFactory(title="Zwischengespeichert", capacity=1)
+    assert "Fully booked" not in client.get(CATALOGUE).content.decode()
+    with django_assert_num_queries(0):  # the filter form and the results come from the cache (visitor: no session)
+        assert "Zwischengespeichert" in client.get(CATALOGUE).content.decode()
+
+    services.booking_create(event=event, person=member_user, organisation=organisation, booked_by=member_user)
+    assert "Fully booked" in client.get(CATALOGUE).content.decode()  # the last seat went: not from the cache
+
+    event.title = "Neuer Titel"
+    event.save()
+    content = client.get(CATALOGUE).content.decode()
+    assert "Neuer Titel" in content and "Zwischengespeichert" not in content
+    assert "Neuer Titel" in client.get(CATALOGUE, headers={"HX-Request": "true"}).content.decode()
+
+
+def test_only_canonical_catalogue_queries_are_cached(client, django_assert_num_queries):
+    topic = Topic.objects.create(slug="cache-x", name="Zwischenspeicher", position=93)
+    EventFactory(title="Gefiltert", topics=[topic])
+    form_submit = {"q": "", "topic": str(topic.pk), "kind": "", "format": "", "language": "", "month": ""}
+    form_submit |= {"date_from": "", "date_to": "", "free": "on"}
+    client.get(CATALOGUE, form_submit)
+    with django_assert_num_queries(1):  # the chosen topic, to check the filters; the rest from the cache
+        assert "Gefiltert" in client.get(CATALOGUE, form_submit).content.decode()
+    for uncached in ({"q": "Gefiltert"}, {"free": "yes"}, {"page": "01"}, {"utm": "x"}, {"month": "2026-3"}):
+        client.get(CATALOGUE, uncached)
+        with django_assert_num_queries(5):  # counted again: events, their count, dates, topics, the topics' list
+            client.get(CATALOGUE, uncached)
+
+
 # ---- event page ------------------------------------------------------------------------------------------------------
 
 
@@ -234,6 +266,22 @@ def test_member_books_a_seat(client, organisation, member_user, mailoutbox):
     assert "Your seat is confirmed." in response.content.decode()
     booking = Booking.objects.get(event=event, person=member_user)
     assert booking.is_confirmed and booking.organisation == organisation
+
+
+def test_the_booking_post_runs_a_fixed_number_of_queries(
+    client, organisation, member_user, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    first, second = EventFactory(), EventFactory()
+    client.force_login(member_user)
+    client.post(reverse("events:book", args=[first.pk]))  # the session remembers the consent
+    # session, user, the event (visibility), memberships (header), memberships (may book?); savepoint, the
+    # event locked with its dates, the three counts, the booking, its history row, the seat counter, release;
+    # the session's flash message (savepoint, update, release). With a broker (no eager tasks) the outbox adds
+    # its row, and after commit its hand-over (delete) in a transaction of its own. The mail task is not run.
+    with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(15):
+        response = client.post(reverse("events:book", args=[second.pk]))
+    assert response.status_code == 302
+    assert Booking.objects.get(event=second, person=member_user).is_confirmed
 
 
 def test_booking_a_full_event_puts_on_the_waiting_list_with_position(client, organisation, admin_user, member_user):
@@ -408,8 +456,9 @@ def test_organisation_bookings_admins_see_all_members_their_own(
     _many_bookings(admin_user, organisation, count=3)
     url = reverse("events:organisation_bookings", args=[organisation.pk])
     client.force_login(admin_user)
-    # session, user, consent, organisation access, upcoming (+ dates), past (+ dates), memberships of the header
-    with django_assert_num_queries(9):
+    client.get(url)  # the first request of a session checks the consent and remembers it in the session
+    # session, user, organisation access, upcoming (+ dates), past (+ dates), memberships of the header
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert len(response.context["upcoming"]) + len(response.context["past"]) == 58
     client.force_login(member_user)

@@ -360,3 +360,13 @@ ELEARNING_NUDGE_AFTER_DAYS = 14
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 200
 # WeasyPrint logs seven INFO lines per PDF; its warnings (a refused URL, a missing font) still show.
 LOGGING["loggers"]["weasyprint"] = {"level": "WARNING"}
+
+# ------------------------------------------------------------------------------
+# Caching of pages read far more often than they change (issue 10, docs/benchmarks.md)
+# ------------------------------------------------------------------------------
+# The staff statistics of a period are served from the cache for this long (the page says as of when and
+# offers to compute them now).
+STATISTICS_CACHE_SECONDS = env.int("STATISTICS_CACHE_SECONDS", default=10 * 60)
+# The catalogue's results (events.cache): refreshed at once when events, dates or bookings change; this
+# bounds how long an event that has just ended stays listed.
+CATALOGUE_CACHE_SECONDS = env.int("CATALOGUE_CACHE_SECONDS", default=60)

@@ -27,6 +27,12 @@ if not REDIS_URL:
 
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and not env.bool("DATABASE_JIT", default=False):
+    # PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost; for the portal's short
+    # queries the compiling costs more than it saves (100 ms of 175 ms for the organisation home's bookings
+    # at academy scale, docs/benchmarks.md). Off for the portal's connections only.
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 
@@ -72,3 +78,25 @@ STORAGES["default"] = {
     "BACKEND": env("STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage"),
     "OPTIONS": env.json("STORAGE_OPTIONS", default={}),
 }
+
+# ------------------------------------------------------------------------------
+# Celery queues (docs/operations.md). With CELERY_SEPARATE_QUEUES=true, mails and PDFs go to queues of their
+# own, so that a bulk issue of certificates (CPU-bound, ~0.15 s each) never holds up a booking confirmation
+# and each kind of work can get its own worker processes or hosts:
+#   celery -A vamos worker -Q celery,mail --concurrency=4    # short tasks: mails, reminders, beat's jobs
+#   celery -A vamos worker -Q pdf --concurrency=<cores>       # certificates and data exports
+# Off by default, so a single `celery worker` (which consumes only the default queue) keeps doing everything.
+# ------------------------------------------------------------------------------
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+if env.bool("CELERY_SEPARATE_QUEUES", default=False):
+    CELERY_TASK_ROUTES = {
+        "academy.tasks.issue_certificate": {"queue": "pdf"},
+        "academy.tasks.render_certificate": {"queue": "pdf"},
+        "academy.tasks.build_data_export": {"queue": "pdf"},
+        "academy.tasks.notify_team_of_contact_message": {"queue": "mail"},
+        "academy.tasks.reminders_send": {"queue": "mail"},
+        "academy.tasks.reminder_send": {"queue": "mail"},
+        "events.tasks.*": {"queue": "mail"},
+        "coaching.tasks.*": {"queue": "mail"},
+        "organisations.tasks.*": {"queue": "mail"},
+    }
