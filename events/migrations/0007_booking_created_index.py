@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0005_event_message'),
+        ('events', '0006_six_languages'),
         ('organisations', '0003_historicalmembership_historicalorganisation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
