@@ -11,6 +11,7 @@ The cache is Redis in production (shared by every web process and worker); in th
 """
 
 import hashlib
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -24,9 +25,15 @@ FORMAT = 2  # raise when what is cached changes shape, so a deploy never reads t
 def catalogue_version() -> int:
     version = cache.get(VERSION_KEY)
     if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
+        cache.add(VERSION_KEY, _fresh_version(), timeout=None)
+        version = cache.get(VERSION_KEY, 0)
     return version
+
+
+def _fresh_version() -> int:
+    """A version no earlier fragment can carry (the clock in nanoseconds), for when the counter was evicted: a
+    small restart value could meet fragments cached under it before, which may not have expired yet."""
+    return time.time_ns()
 
 
 def catalogue_changed(**kwargs) -> None:
@@ -40,8 +47,8 @@ def catalogue_changed(**kwargs) -> None:
 def _raise_version() -> None:
     try:
         cache.incr(VERSION_KEY)
-    except ValueError:  # not in the cache (evicted or never read): any new value makes the old keys unreachable
-        cache.set(VERSION_KEY, 2, timeout=None)
+    except ValueError:  # not in the cache (evicted or never read): a fresh value makes the old keys unreachable
+        cache.set(VERSION_KEY, _fresh_version(), timeout=None)
 
 
 def catalogue_key(*, query: list[tuple[str, str]], htmx: bool) -> str:
