@@ -19,7 +19,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
 
 VERSION_KEY = "events:catalogue:version"
-FORMAT = 2  # raise when what is cached changes shape, so a deploy never reads the old shape
+FORMAT = 3  # raise when what is cached changes shape, so a deploy never reads the old shape
 
 
 def catalogue_version() -> int:

@@ -12,7 +12,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -24,6 +23,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from academy.pagination import page_of
 from organisations.selectors import current_organisation, organisation_access
 from organisations.views import consent_required
 
@@ -33,6 +33,7 @@ from .forms import AttendanceForm, BookColleaguesForm, CatalogueFilterForm
 from .models import Booking
 
 PAGE_SIZE = 12
+PAST_PAGE_SIZE = 20  # past bookings per page; upcoming ones are all shown
 
 
 # ---- catalogue --------------------------------------------------------------------------------------------------
@@ -98,23 +99,13 @@ def _cacheable_query(request, form) -> list[tuple[str, str]] | None:
 
 def _catalogue_results(request, form) -> tuple[str, str]:
     """The result count and the results (cards and page links) as HTML."""
-    events = selectors.event_catalogue(**form.filters())
-    paginator = Paginator(events, PAGE_SIZE)
-    requested = request.GET.get("page", "1")
-    page = paginator.get_page(requested)
-    page_notice = ""
-    if str(page.number) != requested.strip():
-        page_notice = _("There is no page %(page)s; you see page %(shown)s.") % {
-            "page": requested[:10],
-            "shown": page.number,
-        }
+    paged = page_of(request, selectors.event_catalogue(**form.filters()), per_page=PAGE_SIZE)
     context = {
         "form": form,
-        "page": page,
-        "events": list(page.object_list),
-        "page_notice": page_notice,
+        "paged": paged,
+        "page": paged.page,
+        "events": paged.items,
         "filter_query": form.active_filter_query() if form.is_bound else "",
-        "page_range": paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1),
     }
     return (
         render_to_string("events/_results_count.html", context, request),
@@ -295,7 +286,9 @@ def cancel(request, pk: int):
 def my_bookings(request):
     context = {
         "upcoming": list(selectors.bookings_of_person(person=request.user, upcoming=True)),
-        "past": list(selectors.bookings_of_person(person=request.user, upcoming=False)),
+        "past": page_of(
+            request, selectors.bookings_of_person(person=request.user, upcoming=False), per_page=PAST_PAGE_SIZE
+        ),
     }
     return render(request, "events/my_bookings.html", context)
 
@@ -315,7 +308,7 @@ def organisation_bookings(request, pk: int):
         "access": access,
         "organisation": organisation,
         "upcoming": list(upcoming),
-        "past": list(past),
+        "past": page_of(request, past, per_page=PAST_PAGE_SIZE),
     }
     return render(request, "events/organisation_bookings.html", context)
 

@@ -6,6 +6,10 @@ language in settings.LANGUAGES, so a language added there without a finished cat
 """
 
 import re
+import shlex
+import shutil
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -13,7 +17,8 @@ import polib
 import pytest
 from django.conf import settings
 
-LOCALE = Path(__file__).resolve().parents[2] / "locale"
+BASE_DIR = Path(__file__).resolve().parents[2]
+LOCALE = BASE_DIR / "locale"
 LANGUAGES = [code for code, _name in settings.LANGUAGES if code != "en"]
 
 # %(name)s, %s, %d, %i, %f – after taking out "%%", which is a literal percent sign.
@@ -52,6 +57,38 @@ def label(entry) -> str:
 
 def active(po) -> list:
     return [entry for entry in po if not entry.obsolete]
+
+
+def make_messages_arguments() -> list[str]:
+    """The arguments `make messages` passes to makemessages, read from the Makefile so the two cannot differ."""
+    for line in (BASE_DIR / "Makefile").read_text().splitlines():
+        if " makemessages " in line:
+            return shlex.split(line.split(" makemessages ", 1)[1])
+    raise AssertionError("the Makefile has no makemessages line")
+
+
+def msgids(path: Path) -> set[str]:
+    return {label(entry) for entry in active(polib.pofile(str(path)))}
+
+
+def test_the_catalogues_hold_every_text_the_code_and_templates_say(tmp_path):
+    """A text added to the code or a template without `make messages` would stay English on every page in every
+    other language, and the checks below could not see it. Extracts the texts from a copy of the tree, as
+    `make messages` does, and compares them with the catalogues."""
+    copy = tmp_path / "tree"
+    leave_out = shutil.ignore_patterns(".venv", "var", ".git", "node_modules", "docs", "media", "__pycache__", "*.mo")
+    shutil.copytree(BASE_DIR, copy, ignore=leave_out, symlinks=True)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemessages", *make_messages_arguments()],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    for code in LANGUAGES:
+        missing = msgids(copy / "locale" / code / "LC_MESSAGES" / "django.po") - msgids(po_path(code))
+        assert not missing, f"{code}: texts not in the catalogue, run `make messages` and translate them: {missing}"
 
 
 def test_there_is_a_german_catalogue():

@@ -442,11 +442,33 @@ def test_my_bookings_splits_upcoming_and_past_with_constant_queries(
 ):
     _many_bookings(member_user, organisation)
     client.force_login(member_user)
-    # session, user, upcoming (+ their dates), past (+ their dates), memberships of the header
-    with django_assert_num_queries(7):
+    # session, user, upcoming (+ their dates), past: count, a page (+ its dates), memberships of the header
+    with django_assert_num_queries(8):
         response = client.get(reverse("events:my_bookings"))
     assert len(response.context["upcoming"]) == 27
-    assert len(response.context["past"]) == 28
+    past = response.context["past"]
+    assert len(past.items) == 20
+    assert past.page.paginator.count == 28
+    starts = [booking.event_first_start for booking in past.items]
+    assert starts == sorted(starts, reverse=True)  # latest first
+    # The rest of the past on page 2, the upcoming ones again in full; the page links say where they lead.
+    assert 'href="?page=2#past-heading"' in response.content.decode()
+    response = client.get(reverse("events:my_bookings"), {"page": "2"})
+    assert len(response.context["upcoming"]) == 27
+    assert len(response.context["past"].items) == 8
+    assert {b.pk for b in response.context["past"].items}.isdisjoint({b.pk for b in past.items})
+
+
+def test_my_bookings_answers_a_page_that_does_not_exist_with_the_nearest_and_a_notice(
+    client, organisation, member_user
+):
+    _many_bookings(member_user, organisation)
+    client.force_login(member_user)
+    for asked, shown in (("9", 2), ("zwei", 1), ("-1", 2)):
+        response = client.get(reverse("events:my_bookings"), {"page": asked})
+        assert response.status_code == 200
+        assert response.context["past"].page.number == shown
+        assert f"There is no page {asked}; you see page {shown}." in response.content.decode()
 
 
 def test_organisation_bookings_admins_see_all_members_their_own(
@@ -457,13 +479,14 @@ def test_organisation_bookings_admins_see_all_members_their_own(
     url = reverse("events:organisation_bookings", args=[organisation.pk])
     client.force_login(admin_user)
     client.get(url)  # the first request of a session checks the consent and remembers it in the session
-    # session, user, organisation access, upcoming (+ dates), past (+ dates), memberships of the header
-    with django_assert_num_queries(8):
+    # session, user, organisation access, upcoming (+ dates), past: count, a page (+ dates), memberships of header
+    with django_assert_num_queries(9):
         response = client.get(url)
-    assert len(response.context["upcoming"]) + len(response.context["past"]) == 58
+    assert len(response.context["upcoming"]) + response.context["past"].page.paginator.count == 58
+    assert len(response.context["past"].items) == 20
     client.force_login(member_user)
     response = client.get(url)
-    assert len(response.context["upcoming"]) + len(response.context["past"]) == 55
+    assert len(response.context["upcoming"]) + response.context["past"].page.paginator.count == 55
     assert "You see your own bookings" in response.content.decode()
 
 

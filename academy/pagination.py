@@ -1,0 +1,31 @@
+"""Pages of a long list, the same way on every page that has them: ?page=N, a notice instead of an error for a
+page that does not exist (a link from an older visit, a hand-edited address), and the page links that
+templates/academy/_pager.html renders."""
+
+from dataclasses import dataclass
+
+from django.core.paginator import Page, Paginator
+from django.utils.translation import gettext as _
+
+
+@dataclass(frozen=True)
+class Paged:
+    page: Page
+    items: list  # the page's rows, read once
+    notice: str  # "There is no page 9; you see page 3." or ""
+    page_range: list  # page numbers with Paginator.ELLIPSIS where some are left out
+
+
+def page_of(request, items, *, per_page: int) -> Paged:
+    """The page of `items` that ?page= asks for, or the nearest one that exists and a notice saying so."""
+    paginator = Paginator(items, per_page)
+    requested = request.GET.get("page", "1")
+    page = paginator.get_page(requested)
+    notice = ""
+    if str(page.number) != requested.strip():
+        notice = _("There is no page %(page)s; you see page %(shown)s.") % {
+            "page": requested[:10],
+            "shown": page.number,
+        }
+    page_range = list(paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1))
+    return Paged(page=page, items=list(page.object_list), notice=notice, page_range=page_range)

@@ -1,0 +1,53 @@
+"""How the portal writes an event's dates: `{% date_span event_date %}` (one date, start to end) and
+`{% dates_short dates %}` (the first date and how many more follow), as template tags rather than included
+templates: lists render them once per row (the catalogue's cards, "my bookings"), and an include costs a
+template context and a render per row, which made up half of a long list's time (docs/benchmarks.md).
+
+    {% load event_dates %}
+"""
+
+from django import template
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.dateformat import time_format
+from django.utils.html import format_html
+from django.utils.translation import gettext, ngettext
+
+register = template.Library()
+
+
+@register.simple_tag
+def date_span(event_date):
+    """<time>Mo, 02.03.2026, 10:00</time>–<time>16:00</time>, with the end's day when it ends on another."""
+    start, end = timezone.localtime(event_date.start), timezone.localtime(event_date.end)
+    if start.date() == end.date():
+        end_text = time_format(end, "H:i")
+    else:
+        end_text = f"{date_format(end, 'D, d.m.Y')}, {time_format(end, 'H:i')}"
+    return format_html(
+        '<time datetime="{}">{}, {}</time>–<time datetime="{}">{}</time>',
+        date_format(start, "c"),
+        date_format(start, "D, d.m.Y"),
+        time_format(start, "H:i"),
+        date_format(end, "c"),
+        end_text,
+    )
+
+
+@register.simple_tag
+def dates_short(dates):
+    """The first date of a list (already ordered) and "and N more dates", as a paragraph; nothing for none."""
+    dates = list(dates)
+    if not dates:
+        return ""
+    more = ""
+    if len(dates) > 1:
+        counter = len(dates) - 1
+        text = ngettext("and %(counter)s more date", "and %(counter)s more dates", counter) % {"counter": counter}
+        more = format_html('<br><span class="small">{}</span>', text)
+    return format_html(
+        '<p class="mb-1"><span class="visually-hidden">{} </span>{}{}</p>',
+        gettext("Date:"),
+        date_span(dates[0]),
+        more,
+    )
