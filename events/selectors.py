@@ -7,6 +7,7 @@ it, `waiting_count`; seats left is `event.seats_left` (capacity minus the `confi
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -20,6 +21,14 @@ from .models import Attendance, Booking, Event, EventDate
 
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+# The events' long texts in every language (modeltranslation's columns beside the original's).
+LONG_EVENT_TEXTS = [
+    f"event__{field}{suffix}"
+    for field in ("description", "learning_goals", "target_group")
+    for suffix in ("", *(f"_{code.replace('-', '_')}" for code, _name in settings.LANGUAGES))
+]
 
 
 def _dates_prefetch() -> Prefetch:
@@ -155,15 +164,19 @@ def booking_waiting_position(*, booking: Booking) -> int | None:
     return ahead + 1
 
 
-def _bookings_with_events(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
+def _bookings_with_events(bookings: QuerySet[Booking], *, brief: bool = False) -> QuerySet[Booking]:
+    """brief=True leaves out what a list of bookings never shows: the events' long texts in every language and
+    who booked (a list names the event, its dates, the person and the organisation). That is two thirds of
+    each row's bytes and a quarter of the page's time on a long list (docs/benchmarks.md)."""
     first_start = EventDate.objects.filter(event=OuterRef("event")).order_by("start").values("start")[:1]
     last_end = EventDate.objects.filter(event=OuterRef("event")).order_by("-end").values("end")[:1]
-    return (
+    bookings = (
         _with_waiting_position(bookings)
-        .select_related("event", "organisation", "person", "booked_by")
+        .select_related("event", "organisation", "person", *(() if brief else ("booked_by",)))
         .prefetch_related(Prefetch("event__dates", queryset=EventDate.objects.order_by("start", "pk")))
         .annotate(event_first_start=Subquery(first_start), event_last_end=Subquery(last_end))
     )
+    return bookings.defer(*LONG_EVENT_TEXTS) if brief else bookings
 
 
 def _split_by_time(bookings: QuerySet[Booking], *, upcoming: bool | None, now: datetime) -> QuerySet[Booking]:
@@ -180,6 +193,7 @@ def bookings_of_person(
     upcoming: bool | None = None,
     include_cancelled: bool = True,
     now: datetime | None = None,
+    brief: bool = False,
 ) -> QuerySet[Booking]:
     """A person's bookings ("my bookings"), with event, dates, organisation and `waiting_position` (two queries).
 
@@ -188,7 +202,7 @@ def bookings_of_person(
     bookings = Booking.objects.filter(person=person)
     if not include_cancelled:
         bookings = bookings.exclude(status=Booking.Status.CANCELLED)
-    return _split_by_time(_bookings_with_events(bookings), upcoming=upcoming, now=now or timezone.now())
+    return _split_by_time(_bookings_with_events(bookings, brief=brief), upcoming=upcoming, now=now or timezone.now())
 
 
 def bookings_of_organisation(
@@ -197,12 +211,13 @@ def bookings_of_organisation(
     upcoming: bool | None = None,
     include_cancelled: bool = True,
     now: datetime | None = None,
+    brief: bool = False,
 ) -> QuerySet[Booking]:
     """Every booking of an organisation (what its admins see), with person, event, dates (two queries)."""
     bookings = Booking.objects.filter(organisation=organisation)
     if not include_cancelled:
         bookings = bookings.exclude(status=Booking.Status.CANCELLED)
-    return _split_by_time(_bookings_with_events(bookings), upcoming=upcoming, now=now or timezone.now())
+    return _split_by_time(_bookings_with_events(bookings, brief=brief), upcoming=upcoming, now=now or timezone.now())
 
 
 def booking_of_person_for_event(*, event: Event, person: User) -> Booking | None:
@@ -318,7 +333,8 @@ def organisation_upcoming_bookings(
     """
     upcoming = bookings_of_organisation(organisation=organisation, upcoming=True, include_cancelled=False, now=now)
     first = upcoming.values("pk")[:limit]
-    return list(_bookings_with_events(Booking.objects.filter(pk__in=first)).order_by("event_first_start", "pk"))
+    bookings = _bookings_with_events(Booking.objects.filter(pk__in=first), brief=True)
+    return list(bookings.order_by("event_first_start", "pk"))
 
 
 def upcoming_events_by_topic(

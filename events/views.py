@@ -285,9 +285,11 @@ def cancel(request, pk: int):
 @login_required
 def my_bookings(request):
     context = {
-        "upcoming": list(selectors.bookings_of_person(person=request.user, upcoming=True)),
+        "upcoming": list(selectors.bookings_of_person(person=request.user, upcoming=True, brief=True)),
         "past": page_of(
-            request, selectors.bookings_of_person(person=request.user, upcoming=False), per_page=PAST_PAGE_SIZE
+            request,
+            selectors.bookings_of_person(person=request.user, upcoming=False, brief=True),
+            per_page=PAST_PAGE_SIZE,
         ),
     }
     return render(request, "events/my_bookings.html", context)
@@ -299,8 +301,8 @@ def organisation_bookings(request, pk: int):
     """An organisation's bookings: all of them for its admins (and staff), a member's own for members."""
     access = organisation_access(user=request.user, pk=pk)
     organisation = access.organisation
-    upcoming = selectors.bookings_of_organisation(organisation=organisation, upcoming=True)
-    past = selectors.bookings_of_organisation(organisation=organisation, upcoming=False)
+    upcoming = selectors.bookings_of_organisation(organisation=organisation, upcoming=True, brief=True)
+    past = selectors.bookings_of_organisation(organisation=organisation, upcoming=False, brief=True)
     if not access.can_change:
         upcoming = web.own_bookings_only(upcoming, person=request.user)
         past = web.own_bookings_only(past, person=request.user)
