@@ -41,8 +41,9 @@ def _by_recipient():
 
 
 def _weekday(start, language):
+    """The weekday the mail names: the session's in Berlin (23:30 UTC is already the next day there)."""
     with translation.override(language), timezone.override("Europe/Berlin"):
-        return dateformat.format(start, "l")
+        return dateformat.format(timezone.localtime(start), "l")
 
 
 @pytest.fixture(autouse=True)
