@@ -107,11 +107,19 @@ def event_booking_refusal(*, event: Event, now: datetime | None = None) -> Valid
     return None
 
 
-def _check_booker(*, person: User, organisation: Organisation, booked_by: User) -> None:
+def _check_booker(
+    *, person: User, organisation: Organisation, booked_by: User, membership: Membership | None = None
+) -> None:
     if not organisation.can_book:
         raise ValidationError(
             _("Your organisation can book once the VAMOs team has approved it."), code="organisation_not_approved"
         )
+    if (
+        membership is not None
+        and booked_by.pk == person.pk == membership.user_id
+        and membership.organisation_id == organisation.pk
+    ):
+        return  # the person books for themselves, a member: the caller read the membership in this request
     people = {person.pk, booked_by.pk}
     memberships = {m.user_id: m for m in Membership.objects.filter(organisation=organisation, user_id__in=people)}
     if person.pk not in memberships:
@@ -134,8 +142,12 @@ def booking_create(
     organisation: Organisation,
     booked_by: User,
     now: datetime | None = None,
+    membership: Membership | None = None,
 ) -> Booking:
     """Books `person` (a member of the approved `organisation`) a seat, or a waiting-list place when full.
+
+    `membership` is the person's membership of the organisation when the caller has just read it (the booking
+    view has, for the page's header); it is then not read a second time.
 
     `booked_by` is the person, an admin of the organisation, or staff. The booking is confirmed while the
     event has a free seat and the organisation is under its per-organisation limit; otherwise it goes onto
@@ -153,7 +165,7 @@ def booking_create(
     The person is mailed (confirmed with the .ics, or their waiting-list position) after commit.
     """
     now = now or timezone.now()
-    _check_booker(person=person, organisation=organisation, booked_by=booked_by)
+    _check_booker(person=person, organisation=organisation, booked_by=booked_by, membership=membership)
     with transaction.atomic():
         locked = _lock_event(event.pk)
         refusal = event_booking_refusal(event=locked, now=now)

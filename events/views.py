@@ -175,9 +175,10 @@ def book(request, pk: int):
     if organisation is None:
         messages.error(request, _("Please register your organisation or join one before booking."))
         return redirect(event.get_absolute_url())
+    membership = web.membership_in(memberships=request._memberships, organisation=organisation)
     try:
         booking = services.booking_create(
-            event=event, person=request.user, organisation=organisation, booked_by=request.user
+            event=event, person=request.user, organisation=organisation, booked_by=request.user, membership=membership
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

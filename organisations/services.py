@@ -61,6 +61,20 @@ def consent_is_current(*, user: User) -> bool:
     return ConsentRecord.objects.filter(user=user, version=privacy_notice_version()).exists()
 
 
+# A consent once given stays given (records are never withdrawn, only a newer notice asks again), so a session
+# may remember the version its person accepted: at login (which reads the person's consents anyway) or at the
+# first page that checked it.
+CONSENT_SESSION_KEY = "vamos_consent_version"
+
+
+def consent_remember(*, session) -> None:
+    session[CONSENT_SESSION_KEY] = privacy_notice_version()
+
+
+def consent_remembered(*, session) -> bool:
+    return session.get(CONSENT_SESSION_KEY) == privacy_notice_version()
+
+
 @transaction.atomic
 def organisation_register(
     *,

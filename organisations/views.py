@@ -36,8 +36,6 @@ from .participation import club_participation
 from .plan import development_plan
 from .slots import home_slots
 
-CONSENT_SESSION_KEY = "vamos_consent_version"
-
 
 def consent_required(view):
     """Logged-in people who have not accepted the current privacy notice are asked first."""
@@ -45,13 +43,12 @@ def consent_required(view):
     @wraps(view)
     @login_required
     def wrapper(request, *args, **kwargs):
-        # A consent once given stays given (records are never withdrawn, only a newer notice asks again), so
-        # the session remembers the version the person accepted and the check costs a query once per session.
-        version = privacy_notice_version()
-        if request.session.get(CONSENT_SESSION_KEY) != version:
+        # The session remembers an accepted notice (services.consent_remember): from the login on, or after
+        # the first check here, which then costs a query once per session.
+        if not services.consent_remembered(session=request.session):
             if not services.consent_is_current(user=request.user):
                 return redirect(f"{reverse('organisations:consent')}?{urlencode({'next': request.get_full_path()})}")
-            request.session[CONSENT_SESSION_KEY] = version
+            services.consent_remember(session=request.session)
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -80,6 +77,7 @@ def consent(request):
     form = ConsentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.consent_record(user=request.user)
+        services.consent_remember(session=request.session)
         return redirect(next_url)
     return render(
         request,

@@ -2,6 +2,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from academy import roles
@@ -153,6 +155,35 @@ def test_a_person_outside_the_organisation_cannot_be_booked_for_it(organisation,
         book(EventFactory(), stranger, organisation, booked_by=admin_user)
     assert error_code(excinfo) == "not_a_member"
     assert not Booking.objects.exists()
+
+
+def test_a_membership_handed_in_saves_a_query_only_when_it_is_the_persons_own_in_that_organisation(
+    organisation, member_user, django_assert_num_queries
+):
+    event = EventFactory()
+    own = Membership.objects.get(user=member_user, organisation=organisation)
+    other = OrganisationFactory(members=[make_person(first_name="Lina", last_name="Berger")])
+    elsewhere = Membership.objects.get(organisation=other)
+
+    # Another organisation's membership (or another person's) proves nothing: the service reads its own.
+    with pytest.raises(ValidationError, match="is not a member of") as excinfo:
+        services.booking_create(
+            event=event, person=member_user, organisation=other, booked_by=member_user, membership=own
+        )
+    assert error_code(excinfo) == "not_a_member"
+    with pytest.raises(ValidationError, match="is not a member of"):
+        services.booking_create(
+            event=event, person=member_user, organisation=other, booked_by=member_user, membership=elsewhere
+        )
+    with CaptureQueriesContext(connection) as without:
+        services.booking_create(event=event, person=member_user, organisation=organisation, booked_by=member_user)
+    Booking.objects.filter(event=event).delete()
+    Event.objects.filter(pk=event.pk).update(confirmed_count=0)
+    with django_assert_num_queries(len(without) - 1):
+        booking = services.booking_create(
+            event=event, person=member_user, organisation=organisation, booked_by=member_user, membership=own
+        )
+    assert booking.is_confirmed
 
 
 def test_members_book_only_themselves_admins_and_staff_book_colleagues(

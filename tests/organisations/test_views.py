@@ -3,7 +3,9 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 
@@ -340,6 +342,24 @@ def test_login_after_a_new_privacy_notice_says_so(client, world):
     with override_settings(PRIVACY_NOTICE_VERSION="2099-01"):
         response = client.post(reverse("account_login"), {"login": member.email, "password": PASSWORD}, follow=True)
     assert "privacy notice has changed" in response.content.decode()
+
+
+def test_an_accepted_notice_is_remembered_at_login_so_the_first_page_does_not_look_it_up(
+    client, world, django_assert_num_queries
+):
+    from tests.factories import PASSWORD
+
+    member = world["users"]["member"]
+    home = reverse("organisations:home", args=[world["organisation"].pk])
+    client.post(reverse("account_login"), {"login": member.email, "password": PASSWORD})
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(home).status_code == 200
+    assert not [query for query in queries if "organisations_consentrecord" in query["sql"]]
+    # A notice newer than the one accepted is not remembered: the page asks for it.
+    client.logout()
+    with override_settings(PRIVACY_NOTICE_VERSION="2099-01"):
+        client.post(reverse("account_login"), {"login": member.email, "password": PASSWORD})
+        assert client.get(home)["Location"].startswith(reverse("organisations:consent"))
 
 
 def test_home_page_query_count_does_not_grow_with_members(client, world, django_assert_num_queries):
