@@ -18,6 +18,7 @@ says in its note what it counts and which date puts a record in the period.
 
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -97,9 +98,39 @@ def statistics_section_register(provide: Callable[[Period], Section], *, positio
     statistics_sections.sort(key=lambda provider: provider.position)
 
 
+# What several sections read alike, read once per statistics_collect (see shared()).
+_shared: ContextVar[dict | None] = ContextVar("vamos_statistics_shared", default=None)
+
+
 def statistics_collect(*, period: Period) -> list[Section]:
     """Every registered section for the period, in order."""
-    return [provider.provide(period) for provider in statistics_sections]
+    token = _shared.set({})
+    try:
+        return [provider.provide(period) for provider in statistics_sections]
+    finally:
+        _shared.reset(token)
+
+
+def shared(key: tuple, compute: Callable):
+    """`compute()`, once per statistics_collect for the same key: what several sections need alike (the topics,
+    the period's events' topics) is read once for the page instead of once per section. Outside a collection
+    (one section on its own) it is simply computed. The result is shared: read it, do not change it."""
+    memo = _shared.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def topic_labels() -> list[tuple[int, str]]:
+    """Every topic as (id, name in the active language), in the portal's order (one query per collection)."""
+    from .models import Topic
+
+    return shared(
+        ("academy.topics",),
+        lambda: [(topic.pk, str(topic.name)) for topic in Topic.objects.order_by("position", "slug")],
+    )
 
 
 def statistics_sheets(*, sections: list[Section], period: Period) -> list[Sheet]:

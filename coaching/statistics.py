@@ -7,8 +7,7 @@ delivered are the ones the coach recorded as held; their hours are the durations
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from academy.models import Topic
-from academy.statistics import Figure, Period, Section
+from academy.statistics import Figure, Period, Section, topic_labels
 
 from .models import CoachingCase, Session
 
@@ -59,7 +58,7 @@ def coaching_section(period: Period) -> Section:
         .values("case__topics")
         .annotate(sessions=Count("pk"), minutes=Sum("duration_minutes"))
     }
-    topics = [(topic.pk, str(topic.name)) for topic in Topic.objects.order_by("position", "slug")]
+    topics = topic_labels()
     return Section(
         key="coaching",
         title=_("Coaching and team development"),

@@ -10,8 +10,7 @@ from django.db.models import Avg, Case, Count, F, IntegerField, OuterRef, Q, Que
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from academy.models import Topic
-from academy.statistics import Figure, Period, Section, ratio
+from academy.statistics import Figure, Period, Section, ratio, shared, topic_labels
 
 from .models import Attendance, Booking, Event, EventDate
 
@@ -38,21 +37,23 @@ def attended_organisations(period: Period) -> QuerySet:
 
 
 def _topic_labels() -> list[tuple[int | None, str]]:
-    """Every topic (one query), then "no topic" for events without one."""
-    return [(topic.pk, str(topic.name)) for topic in Topic.objects.order_by("position", "slug")] + [
-        (None, _("(no topic)"))
-    ]
+    """Every topic (one query for the page's sections), then "no topic" for events without one."""
+    return [*topic_labels(), (None, _("(no topic)"))]
 
 
 def _event_topics(period: Period) -> dict[int, list[int]]:
-    """{event id: [topic id, …]} of the period's events (one query)."""
-    found: dict[int, list[int]] = {}
-    pairs = Event.topics.through.objects.filter(event__in=events_in(period).values("pk")).values_list(
-        "event_id", "topic_id"
-    )
-    for event_id, topic_id in pairs:
-        found.setdefault(event_id, []).append(topic_id)
-    return found
+    """{event id: [topic id, …]} of the period's events (one query for the page's sections)."""
+
+    def read() -> dict[int, list[int]]:
+        found: dict[int, list[int]] = {}
+        pairs = Event.topics.through.objects.filter(event__in=events_in(period).values("pk")).values_list(
+            "event_id", "topic_id"
+        )
+        for event_id, topic_id in pairs:
+            found.setdefault(event_id, []).append(topic_id)
+        return found
+
+    return shared(("events.event_topics", period.start, period.end), read)
 
 
 def _add(table: dict, key, numbers) -> None:
