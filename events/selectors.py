@@ -12,22 +12,25 @@ from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Pre
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
+from modeltranslation.utils import build_localized_fieldname
 
 from academy.models import Topic, User
 from organisations.models import Membership, Organisation
 
 from .models import Attendance, Booking, Event, EventDate
+from .translation import EventTranslationOptions
 
 
 def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-# The events' long texts in every language (modeltranslation's columns beside the original's).
+# The events' translated texts but the title, in every language (modeltranslation's columns beside the original).
 LONG_EVENT_TEXTS = [
-    f"event__{field}{suffix}"
-    for field in ("description", "learning_goals", "target_group")
-    for suffix in ("", *(f"_{code.replace('-', '_')}" for code, _name in settings.LANGUAGES))
+    f"event__{column}"
+    for field in EventTranslationOptions.fields
+    if field != "title"
+    for column in (field, *(build_localized_fieldname(field, code) for code, _name in settings.LANGUAGES))
 ]
 
 

@@ -103,7 +103,6 @@ def _catalogue_results(request, form) -> tuple[str, str]:
     context = {
         "form": form,
         "paged": paged,
-        "page": paged.page,
         "events": paged.items,
         "filter_query": form.active_filter_query() if form.is_bound else "",
     }
