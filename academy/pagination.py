@@ -1,10 +1,12 @@
 """Pages of a long list, the same way on every page that has them: ?page=N, a notice instead of an error for a
 page that does not exist (a link from an older visit, a hand-edited address), and the page links that
-templates/academy/_pager.html renders."""
+templates/academy/_pager.html renders. Two lists on one page each get their own parameter (`param`); a page link
+of one keeps the other's page (`keep`)."""
 
 from dataclasses import dataclass
 
 from django.core.paginator import Page, Paginator
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 
@@ -14,12 +16,14 @@ class Paged:
     items: list  # the page's rows, read once
     notice: str  # "There is no page 9; you see page 3." or ""
     page_range: list  # page numbers with Paginator.ELLIPSIS where some are left out
+    param: str = "page"  # the query parameter that names the page
+    keep: str = ""  # the request's other parameters, encoded, for the page links
 
 
-def page_of(request, items, *, per_page: int) -> Paged:
-    """The page of `items` that ?page= asks for, or the nearest one that exists and a notice saying so."""
+def page_of(request, items, *, per_page: int, param: str = "page") -> Paged:
+    """The page of `items` that ?<param>= asks for, or the nearest one that exists and a notice saying so."""
     paginator = Paginator(items, per_page)
-    requested = request.GET.get("page", "1")
+    requested = request.GET.get(param, "1")
     page = paginator.get_page(requested)
     notice = ""
     if str(page.number) != requested.strip():
@@ -28,4 +32,5 @@ def page_of(request, items, *, per_page: int) -> Paged:
             "shown": page.number,
         }
     page_range = list(paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1))
-    return Paged(page=page, items=list(page.object_list), notice=notice, page_range=page_range)
+    keep = urlencode([(name, value) for name, value in request.GET.items() if name != param])
+    return Paged(page=page, items=list(page.object_list), notice=notice, page_range=page_range, param=param, keep=keep)

@@ -33,7 +33,7 @@ from .forms import AttendanceForm, BookColleaguesForm, CatalogueFilterForm
 from .models import Booking
 
 PAGE_SIZE = 12
-PAST_PAGE_SIZE = 20  # past bookings per page; upcoming ones are all shown
+BOOKINGS_PAGE_SIZE = 20  # upcoming and past bookings per page, each list with its own page links
 
 
 # ---- catalogue --------------------------------------------------------------------------------------------------
@@ -284,15 +284,17 @@ def cancel(request, pk: int):
 @require_GET
 @login_required
 def my_bookings(request):
-    context = {
-        "upcoming": list(selectors.bookings_of_person(person=request.user, upcoming=True, brief=True)),
-        "past": page_of(
-            request,
-            selectors.bookings_of_person(person=request.user, upcoming=False, brief=True),
-            per_page=PAST_PAGE_SIZE,
-        ),
+    upcoming = selectors.bookings_of_person(person=request.user, upcoming=True, brief=True)
+    past = selectors.bookings_of_person(person=request.user, upcoming=False, brief=True)
+    return render(request, "events/my_bookings.html", _bookings_pages(request, upcoming=upcoming, past=past))
+
+
+def _bookings_pages(request, *, upcoming, past, **context) -> dict:
+    """The upcoming and the past bookings, a page of each (?upcoming_page=, ?page=)."""
+    return context | {
+        "upcoming": page_of(request, upcoming, per_page=BOOKINGS_PAGE_SIZE, param="upcoming_page"),
+        "past": page_of(request, past, per_page=BOOKINGS_PAGE_SIZE),
     }
-    return render(request, "events/my_bookings.html", context)
 
 
 @require_GET
@@ -306,12 +308,7 @@ def organisation_bookings(request, pk: int):
     if not access.can_change:
         upcoming = web.own_bookings_only(upcoming, person=request.user)
         past = web.own_bookings_only(past, person=request.user)
-    context = {
-        "access": access,
-        "organisation": organisation,
-        "upcoming": list(upcoming),
-        "past": page_of(request, past, per_page=PAST_PAGE_SIZE),
-    }
+    context = _bookings_pages(request, upcoming=upcoming, past=past, access=access, organisation=organisation)
     return render(request, "events/organisation_bookings.html", context)
 
 

@@ -441,26 +441,32 @@ def _many_bookings(person, organisation, count=55):
         )
 
 
-def test_my_bookings_splits_upcoming_and_past_with_constant_queries(
+def test_my_bookings_splits_upcoming_and_past_in_pages_with_constant_queries(
     client, organisation, member_user, django_assert_num_queries
 ):
     _many_bookings(member_user, organisation)
     client.force_login(member_user)
-    # session, user, upcoming (+ their dates), past: count, a page (+ its dates), memberships of the header
-    with django_assert_num_queries(8):
+    # session, user, upcoming and past: count, a page (+ its dates) each, memberships of the header
+    with django_assert_num_queries(9):
         response = client.get(reverse("events:my_bookings"))
-    assert len(response.context["upcoming"]) == 27
-    past = response.context["past"]
-    assert len(past.items) == 20
-    assert past.page.paginator.count == 28
+    upcoming, past = response.context["upcoming"], response.context["past"]
+    assert (len(upcoming.items), upcoming.page.paginator.count) == (20, 27)
+    assert (len(past.items), past.page.paginator.count) == (20, 28)
+    starts = [booking.event_first_start for booking in upcoming.items]
+    assert starts == sorted(starts)  # soonest first
     starts = [booking.event_first_start for booking in past.items]
     assert starts == sorted(starts, reverse=True)  # latest first
-    # The rest of the past on page 2, the upcoming ones again in full; the page links say where they lead.
-    assert 'href="?page=2#past-heading"' in response.content.decode()
-    response = client.get(reverse("events:my_bookings"), {"page": "2"})
-    assert len(response.context["upcoming"]) == 27
-    assert len(response.context["past"].items) == 8
-    assert {b.pk for b in response.context["past"].items}.isdisjoint({b.pk for b in past.items})
+    # Each list has its own page links, and a link of one keeps the page the other shows.
+    content = response.content.decode()
+    assert 'href="?page=2#past-heading"' in content
+    assert 'href="?upcoming_page=2#upcoming-heading"' in content
+    response = client.get(reverse("events:my_bookings"), {"page": "2", "upcoming_page": "2"})
+    upcoming, second_past = response.context["upcoming"], response.context["past"]
+    assert (len(upcoming.items), len(second_past.items)) == (7, 8)
+    assert {b.pk for b in second_past.items}.isdisjoint({b.pk for b in past.items})
+    content = response.content.decode()
+    assert 'href="?upcoming_page=2&amp;page=1#past-heading"' in content
+    assert 'href="?page=2&amp;upcoming_page=1#upcoming-heading"' in content
 
 
 def test_my_bookings_answers_a_page_that_does_not_exist_with_the_nearest_and_a_notice(
@@ -483,14 +489,15 @@ def test_organisation_bookings_admins_see_all_members_their_own(
     url = reverse("events:organisation_bookings", args=[organisation.pk])
     client.force_login(admin_user)
     client.get(url)  # the first request of a session checks the consent and remembers it in the session
-    # session, user, organisation access, upcoming (+ dates), past: count, a page (+ dates), memberships of header
-    with django_assert_num_queries(9):
+    # session, user, organisation access, upcoming and past: count, a page (+ dates) each, memberships of header
+    with django_assert_num_queries(10):
         response = client.get(url)
-    assert len(response.context["upcoming"]) + response.context["past"].page.paginator.count == 58
+    assert response.context["upcoming"].page.paginator.count + response.context["past"].page.paginator.count == 58
+    assert len(response.context["upcoming"].items) == 20
     assert len(response.context["past"].items) == 20
     client.force_login(member_user)
     response = client.get(url)
-    assert len(response.context["upcoming"]) + response.context["past"].page.paginator.count == 55
+    assert response.context["upcoming"].page.paginator.count + response.context["past"].page.paginator.count == 55
     assert "You see your own bookings" in response.content.decode()
 
 
