@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
+from .admin_lists import QuickActionCheckboxMixin
 from .models import (
     Certificate,
     ContactMessage,
@@ -194,7 +195,7 @@ class CertificatePdfFilter(admin.SimpleListFilter):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(QuickActionCheckboxMixin, admin.ModelAdmin):
     """Certificates are issued by the services; staff only revoke (with a reason) or have a PDF made again."""
 
     list_display = ["title", "recipient_name", "organisation_name", "kind", "issued_at", "rendered_at", "revoked_at"]

@@ -10,6 +10,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationStackedInline, TranslationTabularInline
 
+from academy.admin_lists import QuickActionCheckboxMixin
+
 from .models import (
     Answer,
     Enrolment,
@@ -119,7 +121,7 @@ class MaterialAdmin(TranslationAdmin):
 
 
 @admin.register(Enrolment)
-class EnrolmentAdmin(admin.ModelAdmin):
+class EnrolmentAdmin(QuickActionCheckboxMixin, admin.ModelAdmin):
     list_display = ["user", "module", "started_at", "completed_at"]
     list_filter = ["module", "completed_at"]
     search_fields = ["user__email", "module__title_de"]

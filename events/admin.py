@@ -13,6 +13,8 @@ from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from academy.admin_lists import QuickActionCheckboxMixin
+
 from . import certificates, services
 from .models import Attendance, Booking, Event, EventDate, EventMail, EventMessage, Feedback
 
@@ -396,7 +398,7 @@ class AttendanceInline(admin.TabularInline):
 
 
 @admin.register(Booking)
-class BookingAdmin(SimpleHistoryAdmin):
+class BookingAdmin(QuickActionCheckboxMixin, SimpleHistoryAdmin):
     """Read-only: bookings are made and cancelled through the services, so the waiting list moves up."""
 
     list_display = ["person", "event", "organisation", "status", "created_at", "promoted_at", "cancelled_at"]
@@ -453,7 +455,7 @@ class BookingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(admin.ModelAdmin):
+class AttendanceAdmin(QuickActionCheckboxMixin, admin.ModelAdmin):
     list_display = ["booking", "event_date", "present", "marked_by", "marked_at"]
     list_filter = ["present"]
     search_fields = ["booking__person__email", "booking__person__last_name", "booking__event__title_de"]

@@ -126,6 +126,22 @@ def test_change_form_and_booking_pages_render(staff_client):
     assert staff_client.get(reverse("admin:events_eventmail_changelist")).status_code == 200
 
 
+def test_the_booking_list_writes_the_same_action_checkboxes_as_django(staff_client):
+    """The list's checkboxes are written without the widget template (academy.admin_lists), so a staff member's
+    screen reader and the select-all script must meet exactly the element Django's own would write."""
+    from django.contrib import admin
+
+    from events.admin import BookingAdmin
+
+    booking = people_booked(EventFactory(title_de="Vereinsrecht"), 1)[0]
+    ours = BookingAdmin(Booking, admin.site).action_checkbox(booking)
+    djangos = admin.ModelAdmin(Booking, admin.site).action_checkbox(booking)
+    assert ours == djangos
+    assert "Vereinsrecht" in ours
+    content = staff_client.get(reverse("admin:events_booking_changelist")).content.decode()
+    assert djangos in content
+
+
 def test_publish_action(staff_client):
     draft = EventFactory(status=Event.Status.DRAFT)
     incomplete = OnlineEventFactory(status=Event.Status.DRAFT, online_link="")
