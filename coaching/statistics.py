@@ -36,11 +36,22 @@ def coached_organisations(period: Period) -> QuerySet:
     return sessions_held_in(period).values("case__organisation_id")
 
 
+def _cases_with_topic(topic_id: int) -> QuerySet:
+    """The ids of the cases with the topic, as a subquery: a condition per topic, with no join to the topics
+    that would repeat a case (and its sessions' minutes) once per topic."""
+    return CoachingCase.objects.filter(topics=topic_id).values("pk")
+
+
 def coaching_section(period: Period) -> Section:
-    """Five queries: cases by status, session totals, cases by topic, sessions by topic, the topics."""
-    by_status = dict(cases_in(period).values_list("status").annotate(total=Count("pk")))
+    """Three queries: the cases (by status and by topic), the sessions (totals and by topic), the topics."""
+    topics = topic_labels()
+    cases = cases_in(period).aggregate(
+        **{f"status_{value}": Count("pk", filter=Q(status=value)) for value in CoachingCase.Status.values},
+        **{f"topic_{pk}": Count("pk", filter=Q(pk__in=_cases_with_topic(pk))) for pk, _label in topics},
+    )
     held = Q(held=True)
-    totals = (
+    held_on_topic = {pk: held & Q(case__in=_cases_with_topic(pk)) for pk, _label in topics}
+    sessions = (
         Session.objects.filter(**period.lookup("start"))
         .order_by()
         .aggregate(
@@ -49,16 +60,16 @@ def coaching_section(period: Period) -> Section:
             not_held=Count("pk", filter=Q(held=False)),
             organisations=Count("case__organisation", distinct=True, filter=held),
             cases=Count("case", distinct=True, filter=held),
+            **{f"sessions_{pk}": Count("pk", filter=on_topic) for pk, on_topic in held_on_topic.items()},
+            **{f"minutes_{pk}": Sum("duration_minutes", filter=on_topic) for pk, on_topic in held_on_topic.items()},
         )
     )
-    cases_by_topic = dict(cases_in(period).values_list("topics").annotate(total=Count("pk")))
-    sessions_by_topic = {
-        row["case__topics"]: (row["sessions"], _hours(row["minutes"]))
-        for row in sessions_held_in(period)
-        .values("case__topics")
-        .annotate(sessions=Count("pk"), minutes=Sum("duration_minutes"))
-    }
-    topics = topic_labels()
+
+    def topic_numbers(pk: int) -> tuple:
+        held_sessions = sessions[f"sessions_{pk}"]
+        hours = _hours(sessions[f"minutes_{pk}"]) if held_sessions else 0  # no sessions: 0 hours, shown as "0"
+        return (cases[f"topic_{pk}"], held_sessions, hours)
+
     return Section(
         key="coaching",
         title=_("Coaching and team development"),
@@ -72,25 +83,25 @@ def coaching_section(period: Period) -> Section:
                 key="coaching-status",
                 title=_("Coaching cases by status"),
                 columns=[_("Status"), _("Cases")],
-                rows=[(str(label), by_status.get(value, 0)) for value, label in CoachingCase.Status.choices],
+                rows=[(str(label), cases[f"status_{value}"]) for value, label in CoachingCase.Status.choices],
             ),
             Figure(
                 key="coaching-sessions",
                 title=_("Sessions and hours delivered"),
                 columns=[_("Figure"), _("Number")],
                 rows=[
-                    (_("Sessions held"), totals["sessions"]),
-                    (_("Hours delivered"), _hours(totals["minutes"])),
-                    (_("Sessions recorded as not held"), totals["not_held"]),
-                    (_("Cases with a session held"), totals["cases"]),
-                    (_("Organisations with a session held"), totals["organisations"]),
+                    (_("Sessions held"), sessions["sessions"]),
+                    (_("Hours delivered"), _hours(sessions["minutes"])),
+                    (_("Sessions recorded as not held"), sessions["not_held"]),
+                    (_("Cases with a session held"), sessions["cases"]),
+                    (_("Organisations with a session held"), sessions["organisations"]),
                 ],
             ),
             Figure(
                 key="coaching-topic",
                 title=_("Coaching by topic"),
                 columns=[_("Topic"), _("Cases submitted"), _("Sessions held"), _("Hours delivered")],
-                rows=[(label, cases_by_topic.get(pk, 0), *sessions_by_topic.get(pk, (0, 0))) for pk, label in topics],
+                rows=[(label, *topic_numbers(pk)) for pk, label in topics],
                 chart_column=3,
                 note=_("A case with several topics counts under each of them. Charted: hours delivered."),
             ),

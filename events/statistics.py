@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from academy.statistics import Figure, Period, Section, ratio, shared, topic_labels
 
-from .models import Attendance, Booking, Event, EventDate
+from .models import Booking, Event, EventDate
 
 
 def events_in(period: Period) -> QuerySet[Event]:
@@ -22,8 +22,6 @@ def events_in(period: Period) -> QuerySet[Event]:
 
 
 CONFIRMED = Q(status=Booking.Status.CONFIRMED)
-CANCELLED = Q(status=Booking.Status.CANCELLED)
-WAITING = Q(status=Booking.Status.WAITING)
 PRESENT = Q(attendances__present=True)
 
 
@@ -77,50 +75,49 @@ def _sum_by_topic(per_event: dict[int, dict], topics_of: dict[int, list[int]], n
     return table
 
 
-def _participation_per_event(period: Period) -> dict[int, dict]:
-    """Two queries: the bookings of each event by status, and the attendance marked for its confirmed bookings.
+def _bookings_per_event(period: Period) -> dict[int, dict]:
+    """{event id: row} of every event of the period (one query for the page's sections): its format, kind and
+    status, whether it is full, and its bookings counted by status and attendance. Participation and unmet
+    demand both sum these rows.
 
     A booking is attended when marked present at one date at least, a no-show when marked at some date and
-    present at none; both counted once per booking (COUNT DISTINCT), however many dates the event has.
+    present at none. The bookings are joined with their attendance (a row per date marked), so every number
+    counts each booking once (COUNT DISTINCT), however many dates the event has.
     """
-    per_event: dict[int, dict] = {}
-    for row in (
-        bookings_in(period)
-        .values("event", "event__format", "event__kind")
-        .annotate(bookings=Count("pk", filter=CONFIRMED), cancellations=Count("pk", filter=CANCELLED))
-    ):
-        per_event[row["event"]] = {
-            "format": row["event__format"],
-            "kind": row["event__kind"],
-            "bookings": row["bookings"],
-            "cancellations": row["cancellations"],
-            "marked": 0,
-            "attended": 0,
-        }
-    marks = (
-        Attendance.objects.filter(booking__in=bookings_in(period).filter(CONFIRMED).values("pk"))
-        .order_by()
-        .values("booking__event")
-        .annotate(
-            marked=Count("booking", distinct=True), attended=Count("booking", distinct=True, filter=Q(present=True))
+
+    def bookings(condition: Q) -> Count:
+        return Count("bookings", distinct=True, filter=condition)
+
+    def read() -> dict[int, dict]:
+        confirmed = Q(bookings__status=Booking.Status.CONFIRMED)
+        rows = (
+            events_in(period)
+            .order_by()
+            .values("pk", "format", "kind", "status")
+            .annotate(  # no annotation may be called "bookings": the conditions after it would read that name
+                full=Case(When(confirmed_count__gte=F("capacity"), then=1), default=0, output_field=IntegerField()),
+                confirmed=bookings(confirmed),
+                cancellations=bookings(Q(bookings__status=Booking.Status.CANCELLED)),
+                waiting=bookings(Q(bookings__status=Booking.Status.WAITING)),
+                marked=bookings(confirmed & Q(bookings__attendances__isnull=False)),
+                attended=bookings(confirmed & Q(bookings__attendances__present=True)),
+            )
         )
-    )
-    for row in marks:
-        if row["booking__event"] in per_event:
-            per_event[row["booking__event"]].update(marked=row["marked"], attended=row["attended"])
-    return per_event
+        return {row["pk"]: row for row in rows}
+
+    return shared(("events.bookings_per_event", period.start, period.end), read)
 
 
 def _participation_numbers(row: dict) -> tuple[int, int, int, int]:
     if not row:
         return (0, 0, 0, 0)
-    return (row["bookings"], row["attended"], row["marked"] - row["attended"], row["cancellations"])
+    return (row["confirmed"], row["attended"], row["marked"] - row["attended"], row["cancellations"])
 
 
 def participation_section(period: Period) -> Section:
-    """Five queries: bookings and attendance per event (summed here by format, kind and topic), the topics of
+    """Four queries: bookings and attendance per event (summed here by format, kind and topic), the topics of
     the events, the different people and organisations, the topic names."""
-    per_event = _participation_per_event(period)
+    per_event = _bookings_per_event(period)
     topics_of = _event_topics(period)
     people = bookings_in(period).aggregate(
         people=Count("person", distinct=True, filter=CONFIRMED),
@@ -195,19 +192,9 @@ def participation_section(period: Period) -> Section:
 
 
 def demand_section(period: Period) -> Section:
-    """Three queries: each event with its people waiting (summed here by format and topic), the topics of the
-    events, the topic names."""
-    per_event = {
-        row["pk"]: row
-        for row in events_in(period)
-        .filter(status=Event.Status.PUBLISHED)
-        .order_by()
-        .values("pk", "format")
-        .annotate(
-            waiting=Count("bookings", filter=Q(bookings__status=Booking.Status.WAITING)),
-            full=Case(When(confirmed_count__gte=F("capacity"), then=1), default=0, output_field=IntegerField()),
-        )
-    }
+    """Three queries, all shared with participation: each event with its people waiting (summed here by format
+    and topic), the topics of the events, the topic names."""
+    per_event = {pk: row for pk, row in _bookings_per_event(period).items() if row["status"] == Event.Status.PUBLISHED}
     topics_of = _event_topics(period)
 
     def numbers(row):
