@@ -5,6 +5,7 @@ from datetime import date
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from academy.forms import IdMultipleChoiceField
@@ -125,7 +126,19 @@ class CatalogueFilterForm(forms.Form):
         return params.urlencode()
 
 
+class _ReadOnceChoiceIterator(ModelChoiceIterator):
+    """Iterates the field's queryset itself, which keeps its rows, instead of Django's `.iterator()`: on
+    PostgreSQL that opens a server-side cursor (DECLARE, FETCH, CLOSE) for a handful of colleagues, and the page
+    asked whether there were any in a query of its own before."""
+
+    def __iter__(self):
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
 class ColleagueChoiceField(IdMultipleChoiceField):
+    iterator = _ReadOnceChoiceIterator
+
     def label_from_instance(self, obj):
         return obj.get_full_name()
 

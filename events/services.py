@@ -75,6 +75,12 @@ def _first_start(event: Event) -> datetime | None:
     return EventDate.objects.filter(event=event).order_by("start").values_list("start", flat=True).first()
 
 
+def _read_first_start(event: Event) -> datetime | None:
+    """The first start the event was read with (Event.objects.with_dates(), as the pages read it), else asked
+    for. For the checks that decide what a page shows; what changes seats asks again under the row lock."""
+    return event.first_start if hasattr(event, "first_start") else _first_start(event)
+
+
 def _is_trainer(*, event: Event, user: User) -> bool:
     return event.trainers.filter(pk=user.pk).exists()
 
@@ -92,7 +98,7 @@ def event_booking_refusal(*, event: Event, now: datetime | None = None) -> Valid
         return ValidationError(_("This event has been cancelled."), code="event_cancelled")
     if event.status != Event.Status.PUBLISHED:
         return ValidationError(_("This event is not open for booking."), code="event_not_published")
-    starts = _first_start(event) if not hasattr(event, "first_start") else event.first_start
+    starts = _read_first_start(event)
     if starts is None:
         return ValidationError(_("This event has no dates yet."), code="event_without_dates")
     if starts <= now:
@@ -280,7 +286,7 @@ def booking_cancel_refusal(*, booking: Booking, by: User, now: datetime | None =
     if booking.status != Booking.Status.CONFIRMED or by.is_staff:
         return None
     event = booking.event
-    deadline = event.cancellation_deadline or _first_start(event)
+    deadline = event.cancellation_deadline or _read_first_start(event)
     if deadline is not None and now >= deadline:
         return ValidationError(
             _("The cancellation deadline (%(date)s) has passed. Please contact the VAMOs team if you cannot take part.")
