@@ -76,6 +76,30 @@ def issued(past_event, participant, organisation, staff_user, django_capture_on_
     return Certificate.objects.get(recipient=participant)
 
 
+def test_the_certificates_qr_code_holds_its_verification_address(issued):
+    """The QR code is a raster image in the PDF: read its modules back and compare them with the QR code of
+    the verification address, so a phone that scans the paper lands on the certificate's page."""
+    import qrcode
+
+    from academy.certificates import verification_url
+
+    with issued.file.open("rb") as handle:
+        images = PdfReader(io.BytesIO(handle.read())).pages[0].images
+    assert len(images) == 1  # the QR code (the logo is drawn as vector graphics)
+    picture = images[0].image.convert("L")
+    expected = qrcode.QRCode(border=1)
+    expected.add_data(verification_url(issued))
+    expected.make(fit=True)
+    matrix = expected.get_matrix()
+    module = picture.width / len(matrix)
+    assert picture.width == picture.height
+    seen = [
+        [picture.getpixel((int((x + 0.5) * module), int((y + 0.5) * module))) < 128 for x in range(len(matrix))]
+        for y in range(len(matrix))
+    ]
+    assert seen == matrix
+
+
 def test_marking_the_last_date_issues_and_renders_the_certificate(issued, participant, organisation, past_event):
     assert issued.kind == Certificate.Kind.EVENT
     assert issued.subject_key == f"event:{past_event.pk}"
