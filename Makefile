@@ -29,10 +29,11 @@ demo: migrate
 run: demo
 	HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) scripts/run.sh
 
-## make test: lint, then the whole suite
+## make test: lint, then the whole suite in one process per core (at most four; TEST_PROCESSES=0 for one process)
+TEST_PROCESSES ?= auto
 test: setup lint
 	$(MANAGE) makemigrations --check --dry-run > /dev/null || (echo "Model changes without a migration: run 'make migrations'"; exit 1)
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses $(TEST_PROCESSES) --maxprocesses 4
 
 lint: setup
 	$(BIN)/ruff check .
