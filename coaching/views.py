@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from academy import roles
+from academy.pagination import page_of
 from organisations import selectors as organisation_selectors
 from organisations.views import consent_required
 
@@ -38,6 +39,8 @@ from .forms import (
     WeeklyAvailabilityForm,
 )
 from .models import CoachingCase, Session
+
+CASES_PAGE_SIZE = 20  # cases per page on the coach's and the organisation's lists (closed cases stay on them)
 
 
 def _add_errors(form, error: ValidationError) -> None:
@@ -116,7 +119,9 @@ def cases(request, pk: int):
             "access": access,
             "organisation": access.organisation,
             "is_admin": _is_admin(access),
-            "cases": selectors.case_list_for_organisation(organisation=access.organisation),
+            "cases": page_of(
+                request, selectors.case_list_for_organisation(organisation=access.organisation), per_page=CASES_PAGE_SIZE
+            ),
         },
     )
 
@@ -319,7 +324,8 @@ def case_url(case: CoachingCase) -> str:
 @require_GET
 @coach_required
 def coach_cases(request):
-    return render(request, "coaching/coach_cases.html", {"cases": selectors.case_list_for_coach(user=request.user)})
+    cases = page_of(request, selectors.case_list_for_coach(user=request.user), per_page=CASES_PAGE_SIZE)
+    return render(request, "coaching/coach_cases.html", {"cases": cases})
 
 
 def _coach_case_context(request, case: CoachingCase, **forms) -> dict:

@@ -338,11 +338,55 @@ def test_coach_case_list_query_count(client, coach, staff, topics, django_assert
     coach.save()
     _many_cases(coach, staff, topics)
     client.force_login(coach.user)
-    # session, user, coach group check, cases, topics, upcoming sessions, memberships (header)
-    with django_assert_num_queries(7):
+    # session, user, coach group check, count, cases, topics, upcoming sessions, memberships (header)
+    with django_assert_num_queries(8):
         response = client.get(reverse("coaching:coach_cases"))
     assert response.status_code == 200
-    assert len(response.context["cases"]) == 6
+    assert len(response.context["cases"].items) == 6
+
+
+def _cases_straight_in(organisation, statuses, coach=None):
+    """Cases written to the database directly, oldest first (the services' way there is tested above)."""
+    return CoachingCase.objects.bulk_create(
+        CoachingCase(organisation=organisation, coach=coach, status=status, goals="Funding", situation="New")
+        for status in statuses
+    )
+
+
+def test_the_coach_pages_through_cases_running_ones_first(client, coach, organisation, django_assert_num_queries):
+    closed = _cases_straight_in(organisation, [CoachingCase.Status.COMPLETED] * 15, coach)
+    running = _cases_straight_in(organisation, [CoachingCase.Status.ACTIVE] * 10, coach)
+    client.force_login(coach.user)
+    url = reverse("coaching:coach_cases")
+
+    first = client.get(url)
+    shown = [case.pk for case in first.context["cases"].items]
+    # All ten running cases lead, newest first; then the newest closed ones fill the page of twenty.
+    assert shown == [case.pk for case in reversed(running)] + [case.pk for case in reversed(closed)][:10]
+    assert 'href="?page=2"' in first.content.decode()
+
+    with django_assert_num_queries(8):  # the second page costs what the first does
+        second = client.get(url, {"page": 2})
+    assert [case.pk for case in second.context["cases"].items] == [case.pk for case in reversed(closed)][10:]
+    assert 'href="?page=1"' in second.content.decode()
+
+    too_far = client.get(url, {"page": 9})
+    assert too_far.status_code == 200
+    assert "There is no page 9; you see page 2." in too_far.content.decode()
+
+
+def test_an_organisation_pages_through_its_coaching_requests(client, organisation, org_member):
+    mine = _cases_straight_in(organisation, [CoachingCase.Status.SUBMITTED] * 21)
+    _cases_straight_in(OrganisationFactory(), [CoachingCase.Status.SUBMITTED] * 3)  # another's: never listed
+    client.force_login(org_member)
+    url = reverse("coaching:cases", args=[organisation.pk])
+    client.get(url)  # the first request of a session checks the consent and remembers it in the session
+
+    first = client.get(url)
+    assert [case.pk for case in first.context["cases"].items] == [case.pk for case in reversed(mine)][:20]
+    second = client.get(url, {"page": 2})
+    assert [case.pk for case in second.context["cases"].items] == [mine[0].pk]
+    assert f"#{mine[0].pk}</a>" in second.content.decode()
 
 
 def test_organisation_case_page_query_count(
