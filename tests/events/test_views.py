@@ -292,11 +292,14 @@ def test_the_booking_post_runs_a_fixed_number_of_queries(
 def test_booking_a_full_event_puts_on_the_waiting_list_with_position(client, organisation, admin_user, member_user):
     event = EventFactory(capacity=1)
     book(event, admin_user, organisation)
+    ahead = make_person()
+    organisation.memberships.create(user=ahead)
+    book(event, ahead, organisation)  # waits first
     client.force_login(member_user)
     response = client.post(reverse("events:book", args=[event.pk]), follow=True)
     content = response.content.decode()
-    assert "you are on the waiting list at position 1" in content
-    assert "You are on the waiting list, position 1." in content
+    assert "you are on the waiting list at position 2" in content
+    assert "You are on the waiting list, position 2." in content
 
 
 @pytest.mark.parametrize(
