@@ -5,6 +5,7 @@ links keep only http(s) and mailto and get rel="noopener noreferrer"; images onl
 """
 
 import re
+from functools import lru_cache
 
 import markdown as markdown_lib
 import nh3
@@ -42,7 +43,14 @@ def _shift_headings(html: str) -> str:
 
 
 def render_markdown(text: str) -> SafeString:
-    html = _shift_headings(markdown_lib.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html"))
+    return mark_safe(_render(text or ""))  # noqa: S308 - sanitised by nh3 in _render
+
+
+@lru_cache(maxsize=256)
+def _render(text: str) -> str:
+    """The sanitised HTML of a text, kept per process for the last 256 texts read: the text itself is the key, so a
+    changed lesson is rendered anew and nothing needs invalidating. Rendering was a tenth of a lesson page."""
+    html = _shift_headings(markdown_lib.markdown(text, extensions=["extra", "sane_lists"], output_format="html"))
     cleaned = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -52,4 +60,4 @@ def render_markdown(text: str) -> SafeString:
         attribute_filter=_own_images_only,
         strip_comments=True,
     )
-    return mark_safe(cleaned)  # noqa: S308 - sanitised by nh3 just above
+    return cleaned

@@ -2,13 +2,17 @@
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from modeltranslation.utils import build_localized_fieldname
 
 from academy.models import Topic, User
 from organisations.models import Membership, Organisation
 
 from .models import Enrolment, Lesson, LessonCompletion, Material, Module, Question, QuizAttempt
+
+LESSON_TEXT_COLUMNS = ["text", *(build_localized_fieldname("text", code) for code, _name in settings.LANGUAGES)]
 
 
 def may_learn(*, user) -> bool:
@@ -51,8 +55,13 @@ def module_for_viewer(*, slug: str, user) -> Module:
 
 
 def module_lessons(*, module: Module) -> list[Lesson]:
+    """The module's lessons in order, with `question_count`: the list, without the texts (lesson_for_viewer reads
+    the one shown), which are most of the rows' bytes."""
     return list(
-        Lesson.objects.filter(module=module).annotate(question_count=Count("questions")).order_by("position", "pk")
+        Lesson.objects.filter(module=module)
+        .defer(*LESSON_TEXT_COLUMNS)
+        .annotate(question_count=Count("questions"))
+        .order_by("position", "pk")
     )
 
 

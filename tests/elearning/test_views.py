@@ -217,6 +217,20 @@ def test_lesson_text_is_sanitised_and_videos_are_never_embedded(client, member, 
     assert '<a href="https://video.example/watch?v=1" rel="noopener noreferrer"' in html
 
 
+def test_an_edited_lesson_shows_its_new_text_at_once(client, member, organisation):
+    """The rendered text is kept per process, keyed by the text itself: an edit is never served stale."""
+    module = ModuleFactory()
+    lesson = LessonFactory(module=module, text_en="**Before** the edit")
+    client.force_login(member)
+    url = reverse("elearning:lesson", args=[module.slug, lesson.pk])
+    assert "<strong>Before</strong> the edit" in client.get(url).text
+    lesson.text_en = "**After** the edit"
+    lesson.save()
+    page = client.get(url).text
+    assert "<strong>After</strong> the edit" in page
+    assert "Before" not in page
+
+
 def test_uploaded_video_plays_from_our_server(client, member, organisation):
     module = ModuleFactory()
     lesson = LessonFactory(module=module)
