@@ -38,7 +38,7 @@ def case_list_for_coach(*, user: User) -> QuerySet[CoachingCase]:
         .only("kind", "status", "created_at", "organisation__name")
         .filter(coach__user=user)
         .prefetch_related(
-            "topics",
+            Prefetch("topics", to_attr="topic_list"),
             Prefetch(
                 "sessions",
                 queryset=Session.objects.filter(status__in=Session.BLOCKING, end__gte=now).order_by("start"),
