@@ -122,6 +122,13 @@ class LanguageForm(forms.Form):
 MAX_ID = 2**63 - 1
 
 
+def is_id(value) -> bool:
+    """Whether a submitted value can be an id of ours: ASCII digits only (str.isdigit() also accepts "¹", which
+    int() refuses) and no larger than an id column holds."""
+    text = str(value).strip()
+    return text.isascii() and text.isdigit() and int(text) <= MAX_ID
+
+
 class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
     """ModelMultipleChoiceField whose ids must be whole numbers an id column can hold.
 
@@ -132,8 +139,7 @@ class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
 
     def _check_values(self, value):
         for pk in value:
-            text = str(pk).strip()
-            if not text.isdigit() or int(text) > MAX_ID:
+            if not is_id(pk):
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice", params={"value": pk}
                 )

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from academy import roles
+from academy.forms import is_id
 from academy.pagination import page_of
 from organisations import selectors as organisation_selectors
 from organisations.views import consent_required
@@ -120,7 +121,9 @@ def cases(request, pk: int):
             "organisation": access.organisation,
             "is_admin": _is_admin(access),
             "cases": page_of(
-                request, selectors.case_list_for_organisation(organisation=access.organisation), per_page=CASES_PAGE_SIZE
+                request,
+                selectors.case_list_for_organisation(organisation=access.organisation),
+                per_page=CASES_PAGE_SIZE,
             ),
         },
     )
@@ -132,7 +135,7 @@ def request_create(request, pk: int):
     organisation = access.organisation
     initial = {}
     if topic := request.GET.get("topic"):
-        initial["topics"] = [topic] if topic.isdigit() else []
+        initial["topics"] = [topic] if is_id(topic) else []
     form = CaseRequestForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -189,7 +192,7 @@ def slot_picker(request, pk: int, case_pk: int):
     moving = None
     if session_id := request.GET.get("session") or request.POST.get("session"):
         moving = get_object_or_404(
-            Session, pk=session_id if str(session_id).isdigit() else 0, case=case, status__in=Session.BLOCKING
+            Session, pk=session_id if is_id(session_id) else 0, case=case, status__in=Session.BLOCKING
         )
     form = SlotForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -86,7 +86,7 @@ def _cacheable_query(request, form) -> list[tuple[str, str]] | None:
             return None
         value = values[0]
         if name == "page":
-            if not (value.isdigit() and len(value) <= 4 and not value.startswith("0")):
+            if not (value.isascii() and value.isdigit() and len(value) <= 4 and not value.startswith("0")):
                 return None
         elif name in ("q", "date_from", "date_to"):
             if value:

@@ -288,6 +288,17 @@ def test_slot_picker_books_and_reports_a_taken_slot(
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("value", ["¹", "٣", "abc", "9" * 25])
+def test_a_session_or_topic_that_is_no_id_is_not_found_and_no_error(
+    client, assigned_case, organisation, org_admin, value
+):
+    client.force_login(org_admin)
+    slots = reverse("coaching:slots", args=[organisation.pk, assigned_case.pk])
+    assert client.get(slots, {"session": value}).status_code == 404
+    request_page = client.get(reverse("coaching:request", args=[organisation.pk]), {"topic": value})
+    assert request_page.status_code == 200
+
+
 def test_coach_records_a_session_through_the_page(client, world):
     client.force_login(world["users"]["coach"])
     response = client.post(
