@@ -7,6 +7,7 @@ import io
 from zoneinfo import ZoneInfo
 
 import openpyxl
+import pytest
 
 from academy.exports import Sheet, csv_response, xlsx_file, xlsx_response
 
@@ -68,6 +69,9 @@ def test_xlsx_cells_keep_their_types_and_formulas_stay_text():
     assert second["A3"].value == datetime.datetime(2026, 1, 2)
 
 
+# Closing a response sends request_finished, whose handler looks at the process's database connection when one
+# is open: without the mark the test failed once in a parallel run, after tests that had left it open.
+@pytest.mark.django_db
 def test_xlsx_response_is_an_attachment_of_the_spreadsheet_type():
     response = xlsx_response(filename="statistik.xlsx", sheets=[Sheet("S", ["a"], [[1]])])
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
