@@ -386,16 +386,21 @@ def test_the_coach_pages_through_cases_running_ones_first(client, coach, organis
     assert "There is no page 9; you see page 2." in too_far.content.decode()
 
 
-def test_an_organisation_pages_through_its_coaching_requests(client, organisation, org_member):
+def test_an_organisation_pages_through_its_coaching_requests(
+    client, organisation, org_member, django_assert_num_queries
+):
     mine = _cases_straight_in(organisation, [CoachingCase.Status.SUBMITTED] * 21)
     _cases_straight_in(OrganisationFactory(), [CoachingCase.Status.SUBMITTED] * 3)  # another's: never listed
     client.force_login(org_member)
     url = reverse("coaching:cases", args=[organisation.pk])
     client.get(url)  # the first request of a session checks the consent and remembers it in the session
 
-    first = client.get(url)
+    # session, user, membership (access), count, cases with their coaches, topics, memberships (header)
+    with django_assert_num_queries(7):
+        first = client.get(url)
     assert [case.pk for case in first.context["cases"].items] == [case.pk for case in reversed(mine)][:20]
-    second = client.get(url, {"page": 2})
+    with django_assert_num_queries(7):
+        second = client.get(url, {"page": 2})
     assert [case.pk for case in second.context["cases"].items] == [mine[0].pk]
     assert f"#{mine[0].pk}</a>" in second.content.decode()
 
