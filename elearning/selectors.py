@@ -2,17 +2,16 @@
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
-from modeltranslation.utils import build_localized_fieldname
 
 from academy.models import Topic, User
+from academy.translation import translated_columns
 from organisations.models import Membership, Organisation
 
 from .models import Enrolment, Lesson, LessonCompletion, Material, Module, Question, QuizAttempt
 
-LESSON_TEXT_COLUMNS = ["text", *(build_localized_fieldname("text", code) for code, _name in settings.LANGUAGES)]
+LESSON_TEXT_COLUMNS = translated_columns("text")
 
 
 def may_learn(*, user) -> bool:

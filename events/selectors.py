@@ -7,14 +7,13 @@ it, `waiting_count`; seats left is `event.seats_left` (capacity minus the `confi
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
-from modeltranslation.utils import build_localized_fieldname
 
 from academy.models import Topic, User
+from academy.translation import translated_columns
 from organisations.models import Membership, Organisation
 
 from .models import Attendance, Booking, Event, EventDate
@@ -24,11 +23,6 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _localized(field: str) -> list[str]:
-    """A translated field's columns: the original and modeltranslation's one per language."""
-    return [field, *(build_localized_fieldname(field, code) for code, _name in settings.LANGUAGES)]
-
-
 # What a list of bookings shows (brief=True): the booking's state, the event's title in every language, format
 # and state, the organisation's name and the person's name. Everything else of the four rows is left unread.
 BRIEF_BOOKING_COLUMNS = [
@@ -36,7 +30,7 @@ BRIEF_BOOKING_COLUMNS = [
     "event_id",
     "person_id",
     "organisation_id",
-    *(f"event__{column}" for column in ("status", "format", *_localized("title"))),
+    *(f"event__{column}" for column in ("status", "format", *translated_columns("title"))),
     "organisation__name",
     *(f"person__{column}" for column in ("first_name", "last_name", "display_name", "email")),
 ]

@@ -76,8 +76,8 @@ def _first_start(event: Event) -> datetime | None:
 
 
 def _read_first_start(event: Event) -> datetime | None:
-    """The first start the event was read with (Event.objects.with_dates(), as the pages read it), else asked
-    for. For the checks that decide what a page shows; what changes seats asks again under the row lock."""
+    """The first start the event was read with (with_dates() or selectors.event_detail, as the pages read it),
+    else asked for. For the checks that decide what a page shows; what changes seats asks again under the row lock."""
     return event.first_start if hasattr(event, "first_start") else _first_start(event)
 
 
