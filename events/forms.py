@@ -2,6 +2,7 @@
 
 import re
 from datetime import date
+from functools import cached_property
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -160,6 +161,17 @@ class BookColleaguesForm(forms.Form):
     def __init__(self, *args, colleagues, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["people"].queryset = colleagues
+
+    @cached_property
+    def checkboxes(self) -> list[dict]:
+        """The colleagues as the event page writes its checkboxes (id, value, label, checked), the same elements
+        as Django's widget: its templates cost three includes per checkbox, an eighth of the event page."""
+        field = self["people"]
+        chosen = {str(value) for value in field.value() or []}
+        return [
+            {"id": f"{field.auto_id}_{index}", "value": str(value), "label": label, "checked": str(value) in chosen}
+            for index, (value, label) in enumerate(field.field.choices)
+        ]
 
 
 class AttendanceForm(forms.Form):

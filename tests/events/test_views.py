@@ -1,6 +1,7 @@
 """The event pages: catalogue filters and pagination, the event page, booking, cancelling, bookings lists and
 attendance, as people use them; query counts pinned with enough rows that an N+1 would show."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -376,6 +377,24 @@ def test_admin_cannot_book_a_person_outside_the_organisation(client, organisatio
     response = client.post(reverse("events:book_colleagues", args=[event.pk]), {"people": [stranger.pk]})
     assert response.status_code == 400
     assert "is not a member of your organisation who can still be booked" in response.content.decode()
+    assert not Booking.objects.exists()
+
+
+def test_the_colleagues_chosen_stay_chosen_when_the_form_comes_back(client, organisation, admin_user, member_user):
+    """One valid and one foreign id: the page says why and keeps the valid colleague ticked, each box labelled."""
+    stranger = make_person()
+    OrganisationFactory(members=[stranger])
+    event = EventFactory()
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("events:book_colleagues", args=[event.pk]), {"people": [str(member_user.pk), str(stranger.pk)]}
+    )
+
+    assert response.status_code == 400
+    content = response.content.decode()
+    boxes = re.findall(r'<input type="checkbox" name="people" value="(\d+)"[^>]*\sid="([^"]+)"([^>]*)>', content)
+    assert boxes == [(str(member_user.pk), "id_people_0", ' aria-invalid="true" checked')]
+    assert f'<label class="form-check-label" for="id_people_0">{member_user.get_full_name()}</label>' in content
     assert not Booking.objects.exists()
 
 
