@@ -496,6 +496,44 @@ def test_my_bookings_splits_upcoming_and_past_in_pages_with_constant_queries(
     assert 'href="?page=2&amp;upcoming_page=1#upcoming-heading"' in content
 
 
+def _items(html: str) -> list[str]:
+    return re.findall(r'<li class="booking-item.*?</li>', html, re.S)
+
+
+def test_each_booking_says_its_event_dates_state_and_how_to_cancel(client, organisation, admin_user, member_user):
+    confirmed = book(EventFactory(title="Vereinsrecht kompakt", capacity=1), member_user, organisation)
+    waiting = book(confirmed.event, admin_user, organisation)
+    book(EventFactory(title="Zweiter Termin", capacity=5), admin_user, organisation)
+    called_off = book(EventFactory(title="Abgesagt & vorbei", capacity=5), member_user, organisation)
+    services.event_cancel(event=called_off.event, message="Krank.", by=make_person(is_staff=True))
+    client.force_login(member_user)
+
+    mine = _items(client.get(reverse("events:my_bookings")).content.decode())
+
+    assert len(mine) == 2
+    first = next(item for item in mine if "Vereinsrecht kompakt" in item)
+    assert f'<a href="{confirmed.event.get_absolute_url()}">Vereinsrecht kompakt</a>' in first
+    assert '<span class="visually-hidden">Date: </span><time datetime=' in first
+    assert f"{confirmed.event.get_format_display().capitalize()} · {organisation.name}" in first
+    assert '<span class="badge text-bg-success">confirmed</span>' in first
+    cancel = reverse("events:cancel", args=[confirmed.pk]) + "?next=" + reverse("events:my_bookings")
+    hidden = '<span class="visually-hidden"> – Vereinsrecht kompakt</span>'
+    assert f'<a class="ms-2" href="{cancel}">Cancel{hidden}</a>' in first
+    other = next(item for item in mine if "Abgesagt" in item)
+    assert "Abgesagt &amp; vorbei" in other and "event cancelled" in other and "stornieren" not in other
+
+    client.force_login(admin_user)
+    url = reverse("events:organisation_bookings", args=[organisation.pk])
+    client.get(url)  # the consent, remembered
+    everyone = _items(client.get(url).content.decode())
+    line = next(item for item in everyone if reverse("events:cancel", args=[waiting.pk]) in item)
+    assert '<span class="badge text-bg-warning">waiting list, position 1</span>' in line
+    assert f"· {admin_user.get_full_name()}</p>" in line
+    hidden = f'<span class="visually-hidden"> – Vereinsrecht kompakt, {admin_user.get_full_name()}</span>'
+    assert f"Leave the waiting list{hidden}" in line
+    assert len(everyone) == 4
+
+
 def test_my_bookings_answers_a_page_that_does_not_exist_with_the_nearest_and_a_notice(
     client, organisation, member_user
 ):
