@@ -1,11 +1,21 @@
-"""What the events app caches: the catalogue's filter form and results, read far more often than events change.
+"""What the events app caches: the catalogue's filter form and results, and the event page's event with its dates,
+topics and trainers; both are read far more often than events change.
 
-A version number in the cache is part of every cached fragment's key. Whenever an event, one of its dates or
-topics, a topic's name or a booking (which moves the seat and waiting-list counts) is saved or deleted, the
-version is raised, so every cached fragment is stale at once and is never read again (it expires on its own).
-Seat counts that change by a queryset `.update()` come with a booking saved in the same transaction, so they
-raise it too. Fragments also expire after CATALOGUE_CACHE_SECONDS, which bounds how long an event that has
-just ended stays listed.
+The catalogue: a version number in the cache is part of every cached fragment's key. Whenever an event, one of
+its dates or topics, a topic's name or a booking (which moves the seat and waiting-list counts) is saved or
+deleted, the version is raised, so every cached fragment is stale at once and is never read again (it expires on
+its own). Seat counts that change by a queryset `.update()` come with a booking saved in the same transaction,
+so they raise it too. Fragments also expire after CATALOGUE_CACHE_SECONDS, which bounds how long an event that
+has just ended stays listed.
+
+The event page (events.selectors.event_detail): the event row with its contact, dates, topics and trainers, under
+a version of its own that bookings do not raise (they change only the seat and waiting counts, which the page
+reads from the database every time, with the row's `updated_at`: a cached row older than that is read again).
+Saves and deletes of events, dates, topics, trainers (the m2m) and people (trainers' and contacts' names; not a
+login's `last_login`) raise the version at once, as the catalogue's. The same race as there remains: a page
+read between a change of dates, topics or trainers and its commit may keep the old ones, at most
+EVENT_CACHE_SECONDS (a minute). A change made with a queryset `.update()` sends no signal: call
+`event_changed()` after it (the seat counter is the one such update, and it is read fresh).
 
 The cache is Redis in production (shared by every web process and worker); in the tests each process has its own.
 """
@@ -19,15 +29,20 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
 
 VERSION_KEY = "events:catalogue:version"
+EVENT_VERSION_KEY = "events:event:version"
 FORMAT = 3  # raise when what is cached changes shape, so a deploy never reads the old shape
 
 
-def catalogue_version() -> int:
-    version = cache.get(VERSION_KEY)
+def _version(key: str) -> int:
+    version = cache.get(key)
     if version is None:
-        cache.add(VERSION_KEY, _fresh_version(), timeout=None)
-        version = cache.get(VERSION_KEY, 0)
+        cache.add(key, _fresh_version(), timeout=None)
+        version = cache.get(key, 0)
     return version
+
+
+def catalogue_version() -> int:
+    return _version(VERSION_KEY)
 
 
 def _fresh_version() -> int:
@@ -41,14 +56,14 @@ def catalogue_changed(**kwargs) -> None:
     commit, and a cache write costs less than a callback). A request that reads the old rows between this and
     the commit may cache them under the new version; that is the one case in which the catalogue lags, by at
     most CATALOGUE_CACHE_SECONDS. The event page and booking always read the database."""
-    _raise_version()
+    _raise_version(VERSION_KEY)
 
 
-def _raise_version() -> None:
+def _raise_version(key: str) -> None:
     try:
-        cache.incr(VERSION_KEY)
+        cache.incr(key)
     except ValueError:  # not in the cache (evicted or never read): a fresh value makes the old keys unreachable
-        cache.set(VERSION_KEY, _fresh_version(), timeout=None)
+        cache.set(key, _fresh_version(), timeout=None)
 
 
 def catalogue_key(*, query: list[tuple[str, str]], htmx: bool) -> str:
@@ -62,9 +77,34 @@ def catalogue_timeout() -> int:
     return settings.CATALOGUE_CACHE_SECONDS
 
 
+def event_changed(**kwargs) -> None:
+    """Raises the event page's version at once (not after commit, like catalogue_changed)."""
+    _raise_version(EVENT_VERSION_KEY)
+
+
+def _person_changed(sender, update_fields=None, **kwargs) -> None:
+    """A person's name or address may be a trainer's or a contact's on an event page; a login's save is not."""
+    if update_fields is not None and set(update_fields) <= {"last_login"}:
+        return
+    event_changed()
+
+
+def _event_key(pk: int) -> str:
+    return f"events:event:f{FORMAT}:{_version(EVENT_VERSION_KEY)}:{pk}"
+
+
+def event_get(pk: int):
+    """The event page's event as event_set() kept it, or None."""
+    return cache.get(_event_key(pk))
+
+
+def event_set(event) -> None:
+    cache.set(_event_key(event.pk), event, timeout=settings.EVENT_CACHE_SECONDS)
+
+
 def connect() -> None:
     """Called from EventsConfig.ready."""
-    from academy.models import Topic
+    from academy.models import Topic, User
 
     from .models import Booking, Event, EventDate
 
@@ -72,3 +112,10 @@ def connect() -> None:
         post_save.connect(catalogue_changed, sender=model, dispatch_uid=f"events-catalogue-{model.__name__}-save")
         post_delete.connect(catalogue_changed, sender=model, dispatch_uid=f"events-catalogue-{model.__name__}-delete")
     m2m_changed.connect(catalogue_changed, sender=Event.topics.through, dispatch_uid="events-catalogue-topics")
+    for model in (Event, EventDate, Topic):
+        post_save.connect(event_changed, sender=model, dispatch_uid=f"events-event-{model.__name__}-save")
+        post_delete.connect(event_changed, sender=model, dispatch_uid=f"events-event-{model.__name__}-delete")
+    for through in (Event.topics.through, Event.trainers.through):
+        m2m_changed.connect(event_changed, sender=through, dispatch_uid=f"events-event-{through.__name__}")
+    post_save.connect(_person_changed, sender=User, dispatch_uid="events-event-person-save")
+    post_delete.connect(event_changed, sender=User, dispatch_uid="events-event-person-delete")

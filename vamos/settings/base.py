@@ -370,3 +370,6 @@ STATISTICS_CACHE_SECONDS = env.int("STATISTICS_CACHE_SECONDS", default=10 * 60)
 # The catalogue's results (events.cache): refreshed at once when events, dates or bookings change; this
 # bounds how long an event that has just ended stays listed.
 CATALOGUE_CACHE_SECONDS = env.int("CATALOGUE_CACHE_SECONDS", default=60)
+# The event page's event, dates, topics and trainers (events.cache): refreshed at once on every change made through
+# the models; this bounds how long a page read while such a change was being committed can show the old ones.
+EVENT_CACHE_SECONDS = env.int("EVENT_CACHE_SECONDS", default=60)

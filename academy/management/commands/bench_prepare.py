@@ -28,6 +28,7 @@ from academy.bench import DOMAIN, STAFF_EMAIL
 from academy.models import Certificate, User
 from coaching.models import CoachingCase
 from elearning.models import Enrolment, Lesson
+from events.cache import event_changed
 from events.models import Booking, Event, EventDate
 from organisations.models import Membership, Organisation
 
@@ -130,6 +131,7 @@ class Command(BaseCommand):
             )
         Booking.objects.filter(event=event).exclude(booked_by__isnull=True).delete()
         Event.objects.filter(pk=event.pk).update(capacity=fill + storm_seats)
+        event_changed()  # an update sends no signal: the event page's cache must not keep the old capacity
         recount([event.pk])
 
         # What the members look at: events they may book (published, upcoming, open), a module and lesson.
