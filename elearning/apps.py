@@ -34,3 +34,7 @@ class ElearningConfig(AppConfig):
         from . import privacy
 
         privacy.register()  # personal data: export, erasure (academy.privacy)
+
+        from . import cache
+
+        cache.connect()  # modules and lessons are read anew when staff change them

@@ -9,6 +9,7 @@ from academy.models import Topic, User
 from academy.translation import translated_columns
 from organisations.models import Membership, Organisation
 
+from . import cache as module_cache
 from .models import Enrolment, Lesson, LessonCompletion, Material, Module, Question, QuizAttempt
 
 LESSON_TEXT_COLUMNS = translated_columns("text")
@@ -45,23 +46,33 @@ def module_catalogue(
 
 
 def module_for_viewer(*, slug: str, user) -> Module:
-    """The module; an unpublished one only for staff (preview), for everybody else it does not exist."""
-    module = Module.objects.prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("position")))
-    module = module.filter(slug=slug).first()
-    if module is None or (not module.is_published and not (user.is_authenticated and user.is_staff)):
+    """The module with its topics (kept in elearning.cache); an unpublished one only for staff (preview), for
+    everybody else it does not exist."""
+    module = module_cache.get("module", slug)
+    if module is None:
+        module = Module.objects.prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("position")))
+        module = module.filter(slug=slug).first()
+        if module is None:
+            raise Http404
+        module_cache.put(module, "module", slug)
+    if not module.is_published and not (user.is_authenticated and user.is_staff):
         raise Http404
     return module
 
 
 def module_lessons(*, module: Module) -> list[Lesson]:
-    """The module's lessons in order, with `question_count`: the list, without the texts (lesson_for_viewer reads
-    the one shown), which are most of the rows' bytes."""
-    return list(
-        Lesson.objects.filter(module=module)
-        .defer(*LESSON_TEXT_COLUMNS)
-        .annotate(question_count=Count("questions"))
-        .order_by("position", "pk")
-    )
+    """The module's lessons in order, with `question_count` (kept in elearning.cache): the list, without the texts
+    (lesson_for_viewer reads the one shown), which are most of the rows' bytes."""
+    lessons = module_cache.get("lessons", module.pk)
+    if lessons is None:
+        lessons = list(
+            Lesson.objects.filter(module=module)
+            .defer(*LESSON_TEXT_COLUMNS)
+            .annotate(question_count=Count("questions"))
+            .order_by("position", "pk")
+        )
+        module_cache.put(lessons, "lessons", module.pk)
+    return lessons
 
 
 def enrolment_of(*, user, module: Module) -> Enrolment | None:
@@ -109,9 +120,13 @@ def module_progress(*, module: Module, lessons: list[Lesson], enrolment: Enrolme
 
 
 def lesson_for_viewer(*, module: Module, pk: int) -> Lesson:
-    lesson = Lesson.objects.filter(module=module, pk=pk).first()
+    """One lesson of the module with its text (kept in elearning.cache)."""
+    lesson = module_cache.get("lesson", module.pk, pk)
     if lesson is None:
-        raise Http404
+        lesson = Lesson.objects.filter(module=module, pk=pk).first()
+        if lesson is None:
+            raise Http404
+        module_cache.put(lesson, "lesson", module.pk, pk)
     lesson.module = module
     return lesson
 

@@ -21,34 +21,21 @@ The cache is Redis in production (shared by every web process and worker); in th
 """
 
 import hashlib
-import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
 
+from academy.versions import current, raise_version
+
 VERSION_KEY = "events:catalogue:version"
 EVENT_VERSION_KEY = "events:event:version"
 FORMAT = 3  # raise when what is cached changes shape, so a deploy never reads the old shape
 
 
-def _version(key: str) -> int:
-    version = cache.get(key)
-    if version is None:
-        cache.add(key, _fresh_version(), timeout=None)
-        version = cache.get(key, 0)
-    return version
-
-
 def catalogue_version() -> int:
-    return _version(VERSION_KEY)
-
-
-def _fresh_version() -> int:
-    """A version no earlier fragment can carry (the clock in nanoseconds), for when the counter was evicted: a
-    small restart value could meet fragments cached under it before, which may not have expired yet."""
-    return time.time_ns()
+    return current(VERSION_KEY)
 
 
 def catalogue_changed(**kwargs) -> None:
@@ -56,14 +43,7 @@ def catalogue_changed(**kwargs) -> None:
     commit, and a cache write costs less than a callback). A request that reads the old rows between this and
     the commit may cache them under the new version; that is the one case in which the catalogue lags, by at
     most CATALOGUE_CACHE_SECONDS. The event page and booking always read the database."""
-    _raise_version(VERSION_KEY)
-
-
-def _raise_version(key: str) -> None:
-    try:
-        cache.incr(key)
-    except ValueError:  # not in the cache (evicted or never read): a fresh value makes the old keys unreachable
-        cache.set(key, _fresh_version(), timeout=None)
+    raise_version(VERSION_KEY)
 
 
 def catalogue_key(*, query: list[tuple[str, str]], htmx: bool) -> str:
@@ -79,7 +59,7 @@ def catalogue_timeout() -> int:
 
 def event_changed(**kwargs) -> None:
     """Raises the event page's version at once (not after commit, like catalogue_changed)."""
-    _raise_version(EVENT_VERSION_KEY)
+    raise_version(EVENT_VERSION_KEY)
 
 
 def _person_changed(sender, update_fields=None, **kwargs) -> None:
@@ -90,7 +70,7 @@ def _person_changed(sender, update_fields=None, **kwargs) -> None:
 
 
 def _event_key(pk: int) -> str:
-    return f"events:event:f{FORMAT}:{_version(EVENT_VERSION_KEY)}:{pk}"
+    return f"events:event:f{FORMAT}:{current(EVENT_VERSION_KEY)}:{pk}"
 
 
 def event_get(pk: int):

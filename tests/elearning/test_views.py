@@ -398,6 +398,10 @@ def test_module_page_queries(client, member, organisation, django_assert_num_que
     with django_assert_num_queries(9):
         response = client.get(reverse("elearning:module", args=[module.slug]))
     assert "5 of 9 lessons done" in response.text
+    # the next visit: the module, its topics and its lessons come from the cache (elearning.cache)
+    with django_assert_num_queries(6):
+        response = client.get(reverse("elearning:module", args=[module.slug]))
+    assert "5 of 9 lessons done" in response.text
 
 
 def test_lesson_page_queries(client, member, organisation, django_assert_num_queries):
@@ -413,6 +417,11 @@ def test_lesson_page_queries(client, member, organisation, django_assert_num_que
     # session, user, header, module, topics, lessons, lesson, may learn, enrolment, last lesson update,
     # done lessons, questions, answers, last attempt, attachments
     with django_assert_num_queries(15):
+        response = client.get(reverse("elearning:lesson", args=[module.slug, quiz.pk]))
+    assert response.text.count('type="checkbox"') == 3 + 3 * 4
+    # the next visit: the module, its topics, its lessons and this lesson's text come from the cache, and the
+    # enrolment already names this lesson as the last one opened
+    with django_assert_num_queries(10):
         response = client.get(reverse("elearning:lesson", args=[module.slug, quiz.pk]))
     assert response.text.count('type="checkbox"') == 3 + 3 * 4
 

@@ -373,3 +373,5 @@ CATALOGUE_CACHE_SECONDS = env.int("CATALOGUE_CACHE_SECONDS", default=60)
 # The event page's event, dates, topics and trainers (events.cache): refreshed at once on every change made through
 # the models; this bounds how long a page read while such a change was being committed can show the old ones.
 EVENT_CACHE_SECONDS = env.int("EVENT_CACHE_SECONDS", default=60)
+# A module with its topics, lessons and lesson texts (elearning.cache), likewise.
+MODULE_CACHE_SECONDS = env.int("MODULE_CACHE_SECONDS", default=60)
