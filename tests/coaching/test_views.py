@@ -1,8 +1,9 @@
+import re
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from academy import roles
 from coaching import selectors, services
@@ -354,6 +355,26 @@ def test_coach_case_list_query_count(client, coach, staff, topics, django_assert
         response = client.get(reverse("coaching:coach_cases"))
     assert response.status_code == 200
     assert len(response.context["cases"].items) == 6
+
+
+def test_each_case_of_the_coach_says_organisation_kind_state_topics_and_next_session(
+    client, coach, org_admin, assigned_case, topics
+):
+    start = tomorrow_at(11)
+    services.session_propose(case=assigned_case, by=coach.user, start=start)
+    client.force_login(coach.user)
+
+    html = client.get(reverse("coaching:coach_cases")).content.decode()
+
+    row = re.search(r'<li class="list-group-item">.*?</li>', html, re.S).group(0)
+    link = reverse("coaching:coach_case", args=[assigned_case.pk])
+    assert f'<a class="fw-bold" href="{link}">{assigned_case.organisation.name}</a>' in row
+    assert f"– {assigned_case.get_kind_display()} " in row
+    assert f'<span class="badge text-bg-light border">{assigned_case.get_status_display()}</span>' in row
+    assert topics[0].name in row
+    with translation.override("en"):
+        when = formats.date_format(timezone.localtime(start), "DATETIME_FORMAT")
+    assert f" · Next session: {when} (proposed)</p>" in row
 
 
 def _cases_straight_in(organisation, statuses, coach=None):
