@@ -267,11 +267,7 @@ def booking_of_person_for_event(*, event: Event, person: User) -> Booking | None
     position's subquery, built for every booking, cost 3,800 of the event page's 50,000 Python function calls."""
     if not person.is_authenticated:
         return None
-    booking = (
-        Booking.objects.filter(event=event, person=person, status__in=Booking.ACTIVE)
-        .select_related("organisation")
-        .first()
-    )
+    booking = Booking.objects.filter(event=event, person=person, status__in=Booking.ACTIVE).first()
     if booking is not None:
         booking.waiting_position = booking_waiting_position(booking=booking)
     return booking
