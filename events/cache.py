@@ -42,7 +42,8 @@ def catalogue_changed(**kwargs) -> None:
     """Raises the version at once (not after commit: the services' tests count what a change enqueues after
     commit, and a cache write costs less than a callback). A request that reads the old rows between this and
     the commit may cache them under the new version; that is the one case in which the catalogue lags, by at
-    most CATALOGUE_CACHE_SECONDS. The event page and booking always read the database."""
+    most CATALOGUE_CACHE_SECONDS. The event page reads its seats and waiting list from the database every time,
+    and a booking reads and locks the event's row."""
     raise_version(VERSION_KEY)
 
 

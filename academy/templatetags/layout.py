@@ -1,11 +1,11 @@
 """The layout's parts that every page renders alike: rendered once per process for each key, not per request.
 
-Every page's header, footer and stylesheet links were a third of a simple page's work (~14,000 Python calls:
-URL reversing, translations, static file names; docs/benchmarks.md), and they come out the same for everyone
-with the same language and roles. `{% memo "name" key… %}…{% endmemo %}` renders its content once for each
-key and keeps the HTML in this process (the last MEMO_SIZE keys); what differs per request inside it is
-written in `{% fresh %}…{% endfresh %}` and rendered in its place every time (the CSRF token, the current
-path, the organisation a person acts for).
+Every page's header, footer and stylesheet links cost ~5,000 Python calls a request (URL reversing,
+translations, static file names; docs/benchmarks.md), a third of a page that shows little else, and they come
+out the same for everyone with the same language and roles. `{% memo "name" key… %}…{% endmemo %}` renders its
+content once for each key and keeps the HTML in this process (the last MEMO_SIZE keys); what differs per
+request inside it is written in `{% fresh %}…{% endfresh %}` and rendered in its place every time (the CSRF
+token, the current path, the organisation a person acts for).
 
 The rule that keeps it right: apart from its fresh parts, a memo's content must depend on nothing but its key
 (and on code, translations and settings, which do not change while a process runs). Nothing is invalidated: a
