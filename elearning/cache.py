@@ -16,7 +16,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from academy.versions import current, raise_version
 
 VERSION_KEY = "elearning:modules:version"
-FORMAT = 1  # raise when what is cached changes shape, so a deploy never reads the old shape
+FORMAT = 2  # raise when what is cached changes shape, so a deploy never reads the old shape
 
 
 def modules_changed(**kwargs) -> None:

@@ -46,18 +46,26 @@ def module_catalogue(
 
 
 def module_for_viewer(*, slug: str, user) -> Module:
-    """The module with its topics (kept in elearning.cache); an unpublished one only for staff (preview), for
-    everybody else it does not exist."""
-    module = module_cache.get("module", slug)
-    if module is None:
+    """The module with its topics; an unpublished one only for staff (preview), for everybody else it does not
+    exist."""
+    return module_with_lessons(slug=slug, user=user)[0]
+
+
+def module_with_lessons(*, slug: str, user) -> tuple[Module, list[Lesson]]:
+    """The module with its topics and its lessons in order (module_lessons), as the module and lesson pages show
+    them: kept in elearning.cache as one entry. Unpublished modules as module_for_viewer."""
+    kept = module_cache.get("module", slug)
+    if kept is None:
         module = Module.objects.prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("position")))
         module = module.filter(slug=slug).first()
         if module is None:
             raise Http404
-        module_cache.put(module, "module", slug)
+        kept = (module, _lessons_of(module))
+        module_cache.put(kept, "module", slug)
+    module, lessons = kept
     if not module.is_published and not (user.is_authenticated and user.is_staff):
         raise Http404
-    return module
+    return module, lessons
 
 
 def module_lessons(*, module: Module) -> list[Lesson]:
@@ -65,14 +73,18 @@ def module_lessons(*, module: Module) -> list[Lesson]:
     (lesson_for_viewer reads the one shown), which are most of the rows' bytes."""
     lessons = module_cache.get("lessons", module.pk)
     if lessons is None:
-        lessons = list(
-            Lesson.objects.filter(module=module)
-            .defer(*LESSON_TEXT_COLUMNS)
-            .annotate(question_count=Count("questions"))
-            .order_by("position", "pk")
-        )
+        lessons = _lessons_of(module)
         module_cache.put(lessons, "lessons", module.pk)
     return lessons
+
+
+def _lessons_of(module: Module) -> list[Lesson]:
+    return list(
+        Lesson.objects.filter(module=module)
+        .defer(*LESSON_TEXT_COLUMNS)
+        .annotate(question_count=Count("questions"))
+        .order_by("position", "pk")
+    )
 
 
 def enrolment_of(*, user, module: Module) -> Enrolment | None:

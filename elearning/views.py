@@ -34,8 +34,7 @@ def catalogue(request):
 
 @require_GET
 def module_detail(request, slug: str):
-    module = selectors.module_for_viewer(slug=slug, user=request.user)
-    lessons = selectors.module_lessons(module=module)
+    module, lessons = selectors.module_with_lessons(slug=slug, user=request.user)
     enrolment = selectors.enrolment_of(user=request.user, module=module)
     progress = selectors.module_progress(module=module, lessons=lessons, enrolment=enrolment)
     return render(
@@ -54,9 +53,8 @@ def module_detail(request, slug: str):
 @require_POST
 @login_required
 def module_start(request, slug: str):
-    module = selectors.module_for_viewer(slug=slug, user=request.user)
+    module, lessons = selectors.module_with_lessons(slug=slug, user=request.user)
     enrolment = services.module_start(user=request.user, module=module)
-    lessons = selectors.module_lessons(module=module)
     progress = selectors.module_progress(module=module, lessons=lessons, enrolment=enrolment)
     target = progress.resume_lesson or (lessons[0] if lessons else None)
     if target is None:
@@ -66,8 +64,7 @@ def module_start(request, slug: str):
 
 def _lesson_access(request, slug: str, pk: int):
     """The module, its lessons and the lesson, if the viewer may read it (the first lesson is a public preview)."""
-    module = selectors.module_for_viewer(slug=slug, user=request.user)
-    lessons = selectors.module_lessons(module=module)
+    module, lessons = selectors.module_with_lessons(slug=slug, user=request.user)
     lesson = next((item for item in lessons if item.pk == pk), None)
     if lesson is None:
         raise Http404
