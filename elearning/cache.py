@@ -10,13 +10,12 @@ progress and answers are never cached.
 """
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from academy.versions import current, raise_version
+from academy.versions import get_versioned, raise_version, set_versioned
 
 VERSION_KEY = "elearning:modules:version"
-FORMAT = 2  # raise when what is cached changes shape, so a deploy never reads the old shape
+FORMAT = 3  # raise when what is cached changes shape, so a deploy never reads the old shape
 
 
 def modules_changed(**kwargs) -> None:
@@ -24,16 +23,17 @@ def modules_changed(**kwargs) -> None:
 
 
 def _key(*parts) -> str:
-    return ":".join(("elearning", f"f{FORMAT}", str(current(VERSION_KEY)), *map(str, parts)))
+    return ":".join(("elearning", f"f{FORMAT}", *map(str, parts)))
 
 
-def get(*parts):
-    """What put() kept under these parts (e.g. "module", slug), or None."""
-    return cache.get(_key(*parts))
+def get(*parts) -> tuple[int, object | None]:
+    """The modules' version and what put() kept under these parts (e.g. "module", slug) for it, else None."""
+    return get_versioned(VERSION_KEY, _key(*parts))
 
 
-def put(value, *parts) -> None:
-    cache.set(_key(*parts), value, timeout=settings.MODULE_CACHE_SECONDS)
+def put(value, version: int, *parts) -> None:
+    """Keeps `value` under the version get() returned before it was read."""
+    set_versioned(_key(*parts), version, value, timeout=settings.MODULE_CACHE_SECONDS)
 
 
 def connect() -> None:

@@ -54,14 +54,14 @@ def module_for_viewer(*, slug: str, user) -> Module:
 def module_with_lessons(*, slug: str, user) -> tuple[Module, list[Lesson]]:
     """The module with its topics and its lessons in order (module_lessons), as the module and lesson pages show
     them: kept in elearning.cache as one entry. Unpublished modules as module_for_viewer."""
-    kept = module_cache.get("module", slug)
+    version, kept = module_cache.get("module", slug)
     if kept is None:
         module = Module.objects.prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("position")))
         module = module.filter(slug=slug).first()
         if module is None:
             raise Http404
         kept = (module, _lessons_of(module))
-        module_cache.put(kept, "module", slug)
+        module_cache.put(kept, version, "module", slug)
     module, lessons = kept
     if not module.is_published and not (user.is_authenticated and user.is_staff):
         raise Http404
@@ -71,10 +71,10 @@ def module_with_lessons(*, slug: str, user) -> tuple[Module, list[Lesson]]:
 def module_lessons(*, module: Module) -> list[Lesson]:
     """The module's lessons in order, with `question_count` (kept in elearning.cache): the list, without the texts
     (lesson_for_viewer reads the one shown), which are most of the rows' bytes."""
-    lessons = module_cache.get("lessons", module.pk)
+    version, lessons = module_cache.get("lessons", module.pk)
     if lessons is None:
         lessons = _lessons_of(module)
-        module_cache.put(lessons, "lessons", module.pk)
+        module_cache.put(lessons, version, "lessons", module.pk)
     return lessons
 
 
@@ -133,12 +133,12 @@ def module_progress(*, module: Module, lessons: list[Lesson], enrolment: Enrolme
 
 def lesson_for_viewer(*, module: Module, pk: int) -> Lesson:
     """One lesson of the module with its text (kept in elearning.cache)."""
-    lesson = module_cache.get("lesson", module.pk, pk)
+    version, lesson = module_cache.get("lesson", module.pk, pk)
     if lesson is None:
         lesson = Lesson.objects.filter(module=module, pk=pk).first()
         if lesson is None:
             raise Http404
-        module_cache.put(lesson, "lesson", module.pk, pk)
+        module_cache.put(lesson, version, "lesson", module.pk, pk)
     lesson.module = module
     return lesson
 

@@ -23,11 +23,10 @@ The cache is Redis in production (shared by every web process and worker); in th
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
 
-from academy.versions import current, raise_version
+from academy.versions import current, get_versioned, raise_version, set_versioned
 
 VERSION_KEY = "events:catalogue:version"
 EVENT_VERSION_KEY = "events:event:version"
@@ -71,16 +70,17 @@ def _person_changed(sender, update_fields=None, **kwargs) -> None:
 
 
 def _event_key(pk: int) -> str:
-    return f"events:event:f{FORMAT}:{current(EVENT_VERSION_KEY)}:{pk}"
+    return f"events:event:f{FORMAT}:{pk}"
 
 
-def event_get(pk: int):
-    """The event page's event as event_set() kept it, or None."""
-    return cache.get(_event_key(pk))
+def event_get(pk: int) -> tuple[int, object | None]:
+    """The event pages' version and the event as event_set() kept it under that version (else None)."""
+    return get_versioned(EVENT_VERSION_KEY, _event_key(pk))
 
 
-def event_set(event) -> None:
-    cache.set(_event_key(event.pk), event, timeout=settings.EVENT_CACHE_SECONDS)
+def event_set(event, version: int) -> None:
+    """Keeps the event under the version event_get() returned before it was read."""
+    set_versioned(_event_key(event.pk), version, event, timeout=settings.EVENT_CACHE_SECONDS)
 
 
 def connect() -> None:

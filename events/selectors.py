@@ -130,7 +130,7 @@ def event_detail(*, pk: int, viewer: User | None = None) -> Event:
     )
     if fresh is None:
         raise Http404
-    event = event_cache.event_get(pk)
+    version, event = event_cache.event_get(pk)
     if event is None or event.updated_at != fresh[2]:
         event = (
             Event.objects.prefetch_related(
@@ -144,7 +144,7 @@ def event_detail(*, pk: int, viewer: User | None = None) -> Event:
         )
         if event is None:  # deleted in between
             raise Http404
-        event_cache.event_set(event)
+        event_cache.event_set(event, version)
     if event.status == Event.Status.DRAFT and not (viewer is not None and viewer.is_authenticated and viewer.is_staff):
         raise Http404
     event.confirmed_count, event.waiting_count = fresh[:2]

@@ -130,7 +130,7 @@ def test_logging_in_does_not_empty_the_event_cache(client, event):
 def test_the_cache_keeps_names_of_trainers_and_contact_not_their_accounts(client, event):
     """Only what the page shows of a person is read and kept (in Redis in production): no password hash."""
     _page(client, event)
-    kept = event_get(event.pk)
+    _version, kept = event_get(event.pk)
 
     for person in (kept.contact, *kept.trainers.all()):
         assert {"password", "last_login", "is_staff"} <= person.get_deferred_fields()
