@@ -9,8 +9,8 @@ entries are never read again and simply expire or are overwritten. Nothing has t
     raise_version("events:event:version")  # from a post_save/post_delete receiver
 
 An entry is kept with the version read *before* its data, so a change that raises the version while the data is
-read makes that entry stale at once. The catalogue puts the version into its keys instead (current()).
-The numbers live in the cache itself (Redis in production, shared by every process).
+read makes that entry stale at once. The numbers live in the cache itself (Redis in production, shared by every
+process).
 """
 
 import time

@@ -1,12 +1,12 @@
 """What the events app caches: the catalogue's filter form and results, and the event page's event with its dates,
 topics and trainers; both are read far more often than events change.
 
-The catalogue: a version number in the cache is part of every cached fragment's key. Whenever an event, one of
-its dates or topics, a topic's name or a booking (which moves the seat and waiting-list counts) is saved or
-deleted, the version is raised, so every cached fragment is stale at once and is never read again (it expires on
-its own). Seat counts that change by a queryset `.update()` come with a booking saved in the same transaction,
-so they raise it too. Fragments also expire after CATALOGUE_CACHE_SECONDS, which bounds how long an event that
-has just ended stays listed.
+The catalogue: every cached fragment is kept with the version number it was rendered under (academy.versions).
+Whenever an event, one of its dates or topics, a topic's name or a booking (which moves the seat and
+waiting-list counts) is saved or deleted, the version is raised, so every cached fragment is stale at once and
+is never served again (it expires or is overwritten). Seat counts that change by a queryset `.update()` come
+with a booking saved in the same transaction, so they raise it too. Fragments also expire after
+CATALOGUE_CACHE_SECONDS, which bounds how long an event that has just ended stays listed.
 
 The event page (events.selectors.event_detail): the event row with its contact, dates, topics and trainers, under
 a version of its own that bookings do not raise (they change only the seat and waiting counts, which the page
@@ -26,15 +26,11 @@ from django.conf import settings
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
 
-from academy.versions import current, get_versioned, raise_version, set_versioned
+from academy.versions import get_versioned, raise_version, set_versioned
 
 VERSION_KEY = "events:catalogue:version"
 EVENT_VERSION_KEY = "events:event:version"
-FORMAT = 3  # raise when what is cached changes shape, so a deploy never reads the old shape
-
-
-def catalogue_version() -> int:
-    return current(VERSION_KEY)
+FORMAT = 4  # raise when what is cached changes shape, so a deploy never reads the old shape
 
 
 def catalogue_changed(**kwargs) -> None:
@@ -46,15 +42,22 @@ def catalogue_changed(**kwargs) -> None:
     raise_version(VERSION_KEY)
 
 
-def catalogue_key(*, query: list[tuple[str, str]], htmx: bool) -> str:
-    """The key of one catalogue fragment: the filters and page asked for, the language, htmx or not, version."""
+def _catalogue_key(*, query: list[tuple[str, str]], htmx: bool) -> str:
+    """The key of one catalogue fragment: the filters and page asked for, the language, htmx or not."""
     raw = repr((sorted(query), htmx, get_language()))
     digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
-    return f"events:catalogue:f{FORMAT}:{catalogue_version()}:{digest}"
+    return f"events:catalogue:f{FORMAT}:{digest}"
 
 
-def catalogue_timeout() -> int:
-    return settings.CATALOGUE_CACHE_SECONDS
+def catalogue_get(*, query: list[tuple[str, str]], htmx: bool) -> tuple[int, object | None]:
+    """The catalogue's version and the fragments catalogue_set() kept for this query under it (else None)."""
+    return get_versioned(VERSION_KEY, _catalogue_key(query=query, htmx=htmx))
+
+
+def catalogue_set(*, query: list[tuple[str, str]], htmx: bool, version: int, fragments) -> None:
+    """Keeps the fragments under the version catalogue_get() returned before they were rendered."""
+    key = _catalogue_key(query=query, htmx=htmx)
+    set_versioned(key, version, fragments, timeout=settings.CATALOGUE_CACHE_SECONDS)
 
 
 def event_changed(**kwargs) -> None:

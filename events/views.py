@@ -10,7 +10,6 @@ Thin views: check who may look, parse input, call events.services, render. Who m
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -46,13 +45,12 @@ def catalogue(request):
     form = CatalogueFilterForm(request.GET or None)
     htmx = web.is_htmx(request)
     query = _cacheable_query(request, form)
-    key = event_cache.catalogue_key(query=query, htmx=htmx) if query is not None else None
-    fragments = cache.get(key) if key else None
+    version, fragments = event_cache.catalogue_get(query=query, htmx=htmx) if query is not None else (None, None)
     if fragments is None:
         form_html = "" if htmx else render_to_string("events/_catalogue_form.html", {"form": form}, request)
         fragments = (form_html, *_catalogue_results(request, form))
-        if key:
-            cache.set(key, fragments, event_cache.catalogue_timeout())
+        if query is not None:
+            event_cache.catalogue_set(query=query, htmx=htmx, version=version, fragments=fragments)
     form_html, count_html, results_html = (mark_safe(fragment) for fragment in fragments)  # noqa: S308 - ours
     if htmx:
         response = HttpResponse(results_html)
