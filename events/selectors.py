@@ -148,6 +148,7 @@ def event_detail(*, pk: int, viewer: User | None = None) -> Event:
     if event.status == Event.Status.DRAFT and not (viewer is not None and viewer.is_authenticated and viewer.is_staff):
         raise Http404
     event.confirmed_count, event.waiting_count = fresh[:2]
+    event.cache_version = version  # with updated_at, names this state of the event (the page's memo keys on it)
     dates = event.dates.all()
     event.first_start = dates[0].start if dates else None
     event.last_end = max((event_date.end for event_date in dates), default=None)

@@ -1,11 +1,12 @@
-"""The layout's parts that every page renders alike: rendered once per process for each key, not per request.
+"""Parts of pages that come out the same for many requests: rendered once per process for each key, not per request.
 
 Every page's header, footer and stylesheet links cost ~5,000 Python calls a request (URL reversing,
 translations, static file names; docs/benchmarks.md), a third of a page that shows little else, and they come
-out the same for everyone with the same language and roles. `{% memo "name" key… %}…{% endmemo %}` renders its
-content once for each key and keeps the HTML in this process (the last MEMO_SIZE keys); what differs per
-request inside it is written in `{% fresh %}…{% endfresh %}` and rendered in its place every time (the CSRF
-token, the current path, the organisation a person acts for).
+out the same for everyone with the same language and roles; an event page's description, dates, place and facts
+are the same for everyone who reads that version of the event in that language. `{% memo "name" key… %}…
+{% endmemo %}` renders its content once for each key and keeps the HTML in this process (the last MEMO_SIZE keys
+of each name); what differs per request inside it is written in `{% fresh %}…{% endfresh %}` and rendered in its
+place every time (the CSRF token, the current path, the organisation a person acts for).
 
 The rule that keeps it right: apart from its fresh parts, a memo's content must depend on nothing but its key
 (and on code, translations and settings, which do not change while a process runs). Nothing is invalidated: a
@@ -26,8 +27,8 @@ from django.utils.safestring import mark_safe
 
 register = template.Library()
 
-MEMO_SIZE = 512
-_memo: OrderedDict[tuple, tuple[tuple[str, ...], tuple[template.Node, ...]]] = OrderedDict()
+MEMO_SIZE = 512  # kept keys per memo name (the header's few keys are not pushed out by many event pages')
+_memos: dict[str, OrderedDict[tuple, tuple[tuple[str, ...], tuple[template.Node, ...]]]] = {}
 _lock = threading.Lock()
 _COLLECTING = "_layout_memo_fresh_parts"  # in the context while a memo's content is rendered to be kept
 _MARK = "\x00fresh\x00"  # where a fresh part goes in the kept HTML (no template writes a NUL character)
@@ -39,7 +40,7 @@ def memo_enabled() -> bool:
 
 def memo_clear(**kwargs) -> None:
     with _lock:
-        _memo.clear()
+        _memos.clear()
     _nav_paths.cache_clear()
 
 
@@ -56,17 +57,19 @@ class MemoNode(template.Node):
         if not memo_enabled():
             return self.nodelist.render(context)
         origin = getattr(self.origin, "name", None)
-        key = (origin, self.name, *(part.resolve(context) for part in self.key))
-        kept = _memo.get(key)
+        key = (origin, *(part.resolve(context) for part in self.key))
+        memo = _memos.get(self.name)
+        kept = memo.get(key) if memo is not None else None
         if kept is None:
             fresh: list[FreshNode] = []
             with context.push({_COLLECTING: fresh}):
                 html = self.nodelist.render(context)
             kept = (tuple(html.split(_MARK)), tuple(fresh))
             with _lock:
-                _memo[key] = kept
-                while len(_memo) > MEMO_SIZE:
-                    _memo.popitem(last=False)
+                memo = _memos.setdefault(self.name, OrderedDict())
+                memo[key] = kept
+                while len(memo) > MEMO_SIZE:
+                    memo.popitem(last=False)
         texts, fresh_parts = kept
         out = [texts[0]]
         for node, text in zip(fresh_parts, texts[1:], strict=True):

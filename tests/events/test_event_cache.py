@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth.signals import user_logged_in
 from django.core.cache import cache
+from django.test import Client, override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from academy.models import Topic
@@ -15,9 +17,11 @@ from events.cache import EVENT_VERSION_KEY, event_get
 from events.models import Event, EventDate
 
 from .conftest import make_person
-from .factories import EventFactory, soon
+from .factories import EventFactory, OnlineEventFactory, soon
 
 pytestmark = pytest.mark.django_db
+
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 
 
 def _page(client, event) -> str:
@@ -135,3 +139,34 @@ def test_the_cache_keeps_names_of_trainers_and_contact_not_their_accounts(client
     for person in (kept.contact, *kept.trainers.all()):
         assert {"password", "last_login", "is_staff"} <= person.get_deferred_fields()
         assert person.get_full_name()
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_event_page_looks_the_same_to_each_viewer_with_the_memo_as_without_it(
+    language, settings, organisation, member_user, admin_user, staff_user
+):
+    """The description, dates, place and facts are kept per process ({% memo %}) for everyone alike but for two
+    flags: whether the viewer takes attendance (trainers, staff) and sees the online link (confirmed people). Each
+    viewer reads the page from one memo in turn; a flag missing from its key would show one viewer's part to
+    another."""
+    trainer = make_person()
+    event = OnlineEventFactory(capacity=5, trainers=[trainer])
+    services.booking_create(event=event, person=member_user, organisation=organisation, booked_by=member_user)
+    viewers = {"visitor": None, "participant": member_user, "colleague": admin_user, "trainer": trainer}
+    viewers["staff"] = staff_user
+    clients = {}
+    for name, person in viewers.items():
+        clients[name] = Client()
+        clients[name].cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        if person is not None:
+            clients[name].force_login(person)
+    with override_settings(LAYOUT_MEMO=False):
+        plain = {name: client.get(event.get_absolute_url()).content.decode() for name, client in clients.items()}
+
+    for _round in range(2):
+        for name, client in clients.items():
+            html = client.get(event.get_absolute_url()).content.decode()
+            assert CSRF.sub("", html) == CSRF.sub("", plain[name]), name
+    assert event.online_link in plain["participant"] and event.online_link not in plain["colleague"]
+    attendance = reverse("events:attendance", args=[event.dates.get().pk])
+    assert attendance in plain["trainer"] and attendance not in plain["participant"]
