@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import RequestFactory
+from django.utils import formats, timezone
 
 from academy.calendar import calendar_entries, calendar_providers
 from academy.models import Topic
@@ -27,14 +28,21 @@ def test_events_registers_once_with_each_interface():
 def test_home_slot_shows_the_organisations_next_bookings(organisation, member_user, django_assert_num_queries):
     event = EventFactory(title_en="Applying for funding", capacity=1)
     services.booking_create(event=event, person=member_user, organisation=organisation, booked_by=member_user)
+    waiting = make_person(first_name="Wanda", last_name="Warteliste")
+    organisation.memberships.create(user=waiting)
+    services.booking_create(event=event, person=waiting, organisation=organisation, booked_by=waiting)
     request = RequestFactory().get("/")
     request.user = member_user
 
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(2):  # the bookings with event and person; the one waiting's position
         slot = hooks.home_slot(request=request, organisation=organisation)
     assert slot["title"] == "Seminars and events"
     assert "Applying for funding" in slot["html"]
     assert event.get_absolute_url() in slot["html"]
+    start = timezone.localtime(event.dates.get().start)
+    assert formats.date_format(start, "SHORT_DATE_FORMAT") in slot["html"]
+    assert member_user.get_full_name() in slot["html"] and "confirmed" in slot["html"]
+    assert "Wanda Warteliste" in slot["html"] and "waiting list, position 1" in slot["html"]
 
     empty = hooks.home_slot(request=request, organisation=OrganisationFactory())
     assert "no upcoming seminars" in empty["html"]
