@@ -369,8 +369,7 @@ def organisation_upcoming_bookings(
     *, organisation: Organisation, limit: int = 5, now: datetime | None = None
 ) -> list[Booking]:
     """The organisation's next active bookings, for its home page: each booking's state, its event's title,
-    format and first start, the person's name, and for a waiting booking its position (one query, and one more
-    for each waiting booking among them).
+    format and first start, the person's name, and for a waiting booking its position (one query).
 
     The first `limit` are chosen in a subquery that reads only the bookings' ids and their events' dates, and
     only those are joined with events and people (sorting all of an organisation's bookings with their joined
@@ -382,16 +381,13 @@ def organisation_upcoming_bookings(
     active = Booking.objects.filter(organisation=organisation).exclude(status=Booking.Status.CANCELLED)
     first = _split_by_time(_with_event_span(active), upcoming=True, now=now or timezone.now()).values("pk")[:limit]
     first_start = EventDate.objects.filter(event=OuterRef("event")).order_by("start").values("start")[:1]
-    bookings = list(
-        Booking.objects.filter(pk__in=first)
+    return list(
+        _with_waiting_position(Booking.objects.filter(pk__in=first))
         .select_related("event", "person")
         .only(*HOME_BOOKING_COLUMNS)
         .annotate(event_first_start=Subquery(first_start))
         .order_by("event_first_start", "pk")
     )
-    for booking in bookings:
-        booking.waiting_position = booking_waiting_position(booking=booking)
-    return bookings
 
 
 # What the organisation's home page shows of its next bookings (organisation_upcoming_bookings).

@@ -34,7 +34,7 @@ def test_home_slot_shows_the_organisations_next_bookings(organisation, member_us
     request = RequestFactory().get("/")
     request.user = member_user
 
-    with django_assert_num_queries(2):  # the bookings with event and person; the one waiting's position
+    with django_assert_num_queries(1):  # the bookings with event, person and waiting position
         slot = hooks.home_slot(request=request, organisation=organisation)
     assert slot["title"] == "Seminars and events"
     assert "Applying for funding" in slot["html"]
