@@ -13,7 +13,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from academy import roles
-from academy.models import User
+from academy.models import Topic, User
+from academy.translation import translated_columns
 from organisations.models import Membership, Organisation
 
 from . import availability
@@ -38,10 +39,12 @@ def case_list_for_coach(*, user: User) -> QuerySet[CoachingCase]:
         .only("kind", "status", "created_at", "organisation__name")
         .filter(coach__user=user)
         .prefetch_related(
-            Prefetch("topics", to_attr="topic_list"),
+            Prefetch("topics", queryset=Topic.objects.only(*translated_columns("name")), to_attr="topic_list"),
             Prefetch(
                 "sessions",
-                queryset=Session.objects.filter(status__in=Session.BLOCKING, end__gte=now).order_by("start"),
+                queryset=Session.objects.filter(status__in=Session.BLOCKING, end__gte=now)
+                .only("case_id", "start", "status")
+                .order_by("start"),
                 to_attr="upcoming_sessions",
             ),
         )
