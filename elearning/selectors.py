@@ -60,7 +60,7 @@ def module_with_lessons(*, slug: str, user) -> tuple[Module, list[Lesson]]:
         module = module.filter(slug=slug).first()
         if module is None:
             raise Http404
-        kept = (module, _lessons_of(module))
+        kept = (module, module_lessons(module=module))
         module_cache.put(kept, version, "module", slug)
     module, lessons = kept
     if not module.is_published and not (user.is_authenticated and user.is_staff):
@@ -69,16 +69,9 @@ def module_with_lessons(*, slug: str, user) -> tuple[Module, list[Lesson]]:
 
 
 def module_lessons(*, module: Module) -> list[Lesson]:
-    """The module's lessons in order, with `question_count` (kept in elearning.cache): the list, without the texts
-    (lesson_for_viewer reads the one shown), which are most of the rows' bytes."""
-    version, lessons = module_cache.get("lessons", module.pk)
-    if lessons is None:
-        lessons = _lessons_of(module)
-        module_cache.put(lessons, version, "lessons", module.pk)
-    return lessons
-
-
-def _lessons_of(module: Module) -> list[Lesson]:
+    """The module's lessons in order, with `question_count`: the list, without the texts (lesson_for_viewer reads
+    the one shown), which are most of the rows' bytes. The pages read it with the module (module_with_lessons,
+    cached); after an answer or a finished lesson, it is read anew."""
     return list(
         Lesson.objects.filter(module=module)
         .defer(*LESSON_TEXT_COLUMNS)

@@ -39,7 +39,7 @@ from academy.certificates import render_pdf
 from academy.models import Topic, User
 from organisations.models import Bundesland
 
-from . import services
+from . import selectors, services
 from .models import Attendance, Booking, Event, EventDate
 
 SPARE_ROWS = 6  # blank rows at the end of a participant list, for people who come without a booking
@@ -321,10 +321,9 @@ def period_bookings_table(*, date_from: date, date_to: date) -> Table:
     }
     states = {value: str(label) for value, label in Bundesland.choices}
     statuses = {value: str(label) for value, label in Booking.Status.choices}
-    first_start = EventDate.objects.filter(event=OuterRef("event")).order_by("start").values("start")[:1]
     bookings = (
         Booking.objects.filter(event_id__in=list(info))
-        .annotate(event_first_start=Subquery(first_start), present_count=_present_count())
+        .annotate(event_first_start=selectors.event_first_start(), present_count=_present_count())
         .order_by("event_first_start", "event_id", "person__last_name", "person__first_name", "pk")
         .values_list(
             "event_id",

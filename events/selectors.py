@@ -24,17 +24,23 @@ def _day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-# What a list of bookings shows (brief=True): the booking's state, the event's title in every language, format
-# and state, the organisation's name and the person's name. Everything else of the four rows is left unread.
-BRIEF_BOOKING_COLUMNS = [
+# What pages show of a person who is not the viewer (a trainer, the contact, who booked): names and address; nothing
+# else of their accounts is read, nor kept in the cache with an event (events.cache).
+PERSON_NAME_COLUMNS = ("first_name", "last_name", "display_name", "email")
+
+# What the organisation's home page shows of its next bookings (organisation_upcoming_bookings): the booking's
+# state, the event's title in every language and its format, the person's name.
+HOME_BOOKING_COLUMNS = [
     "status",
     "event_id",
     "person_id",
-    "organisation_id",
-    *(f"event__{column}" for column in ("status", "format", *translated_columns("title"))),
-    "organisation__name",
-    *(f"person__{column}" for column in ("first_name", "last_name", "display_name", "email")),
+    *(f"event__{column}" for column in ("format", *translated_columns("title"))),
+    *(f"person__{column}" for column in PERSON_NAME_COLUMNS),
 ]
+
+# What a list of bookings shows (brief=True): that, the event's state and the organisation's name. Everything else
+# of the four rows is left unread.
+BRIEF_BOOKING_COLUMNS = [*HOME_BOOKING_COLUMNS, "organisation_id", "event__status", "organisation__name"]
 
 
 def _dates_prefetch() -> Prefetch:
@@ -47,11 +53,6 @@ def _topics_prefetch() -> Prefetch:
 
 def _trainers_prefetch() -> Prefetch:
     return Prefetch("trainers", queryset=User.objects.only(*PERSON_NAME_COLUMNS).order_by("last_name", "first_name"))
-
-
-# What the event page shows of its trainers and its contact (names, the contact's address): nothing else of their
-# accounts is read, nor kept in the cache with the event (events.cache).
-PERSON_NAME_COLUMNS = ("first_name", "last_name", "display_name", "email")
 
 
 def month_range(month: date) -> tuple[date, date]:
@@ -211,11 +212,15 @@ def _bookings_with_events(bookings: QuerySet[Booking], *, brief: bool = False) -
     return bookings.only(*BRIEF_BOOKING_COLUMNS) if brief else bookings
 
 
+def event_first_start() -> Subquery:
+    """The first start of a booking's event, as a subquery for annotating bookings (`event_first_start`)."""
+    return Subquery(EventDate.objects.filter(event=OuterRef("event")).order_by("start").values("start")[:1])
+
+
 def _with_event_span(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
     """Annotates `event_first_start` and `event_last_end`, which order and split the lists of bookings."""
-    first_start = EventDate.objects.filter(event=OuterRef("event")).order_by("start").values("start")[:1]
     last_end = EventDate.objects.filter(event=OuterRef("event")).order_by("-end").values("end")[:1]
-    return bookings.annotate(event_first_start=Subquery(first_start), event_last_end=Subquery(last_end))
+    return bookings.annotate(event_first_start=event_first_start(), event_last_end=Subquery(last_end))
 
 
 def _split_by_time(bookings: QuerySet[Booking], *, upcoming: bool | None, now: datetime) -> QuerySet[Booking]:
@@ -378,25 +383,13 @@ def organisation_upcoming_bookings(
     """
     active = Booking.objects.filter(organisation=organisation).exclude(status=Booking.Status.CANCELLED)
     first = _split_by_time(_with_event_span(active), upcoming=True, now=now or timezone.now()).values("pk")[:limit]
-    first_start = EventDate.objects.filter(event=OuterRef("event")).order_by("start").values("start")[:1]
     return list(
         _with_waiting_position(Booking.objects.filter(pk__in=first))
         .select_related("event", "person")
         .only(*HOME_BOOKING_COLUMNS)
-        .annotate(event_first_start=Subquery(first_start))
+        .annotate(event_first_start=event_first_start())
         .order_by("event_first_start", "pk")
     )
-
-
-# What the organisation's home page shows of its next bookings (organisation_upcoming_bookings).
-HOME_BOOKING_COLUMNS = [
-    "status",
-    "created_at",
-    "event_id",
-    "person_id",
-    *(f"event__{column}" for column in ("format", *translated_columns("title"))),
-    *(f"person__{column}" for column in PERSON_NAME_COLUMNS),
-]
 
 
 def upcoming_events_by_topic(

@@ -31,7 +31,7 @@ def _page(client, event) -> str:
 
 
 @pytest.fixture(autouse=True)
-def _in_english(client, settings):
+def _english_pages(client, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
 
