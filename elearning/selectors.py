@@ -45,15 +45,10 @@ def module_catalogue(
     )
 
 
-def module_for_viewer(*, slug: str, user) -> Module:
-    """The module with its topics; an unpublished one only for staff (preview), for everybody else it does not
-    exist."""
-    return module_with_lessons(slug=slug, user=user)[0]
-
-
 def module_with_lessons(*, slug: str, user) -> tuple[Module, list[Lesson]]:
     """The module with its topics and its lessons in order (module_lessons), as the module and lesson pages show
-    them: kept in elearning.cache as one entry. Unpublished modules as module_for_viewer."""
+    them: kept in elearning.cache as one entry. An unpublished module only for staff (preview); for everybody else
+    it does not exist."""
     version, kept = module_cache.get("module", slug)
     if kept is None:
         module = Module.objects.prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("position")))
