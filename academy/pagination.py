@@ -24,7 +24,15 @@ def page_of(request, items, *, per_page: int, param: str = "page") -> Paged:
     """The page of `items` that ?<param>= asks for, or the nearest one that exists and a notice saying so."""
     paginator = Paginator(items, per_page)
     requested = request.GET.get(param, "1")
-    page = paginator.get_page(requested)
+    if requested.strip() == "1":
+        # The first page (most visits) is read with one row more: if that row is missing, this is the whole list
+        # and its length the count, without a COUNT query (which repeats the list's joins and filters).
+        rows = list(items[: per_page + 1])
+        if len(rows) <= per_page:
+            paginator.count = len(rows)
+        page = Page(rows[:per_page], 1, paginator)
+    else:
+        page = paginator.get_page(requested)
     notice = ""
     if str(page.number) != requested.strip():
         notice = _("There is no page %(page)s; you see page %(shown)s.") % {

@@ -289,11 +289,11 @@ def my_bookings(request):
 
 
 def _bookings_pages(request, *, upcoming, past, **context) -> dict:
-    """The upcoming and the past bookings, a page of each (?upcoming_page=, ?page=)."""
-    return context | {
-        "upcoming": page_of(request, upcoming, per_page=BOOKINGS_PAGE_SIZE, param="upcoming_page"),
-        "past": page_of(request, past, per_page=BOOKINGS_PAGE_SIZE),
-    }
+    """The upcoming and the past bookings (brief lists), a page of each (?upcoming_page=, ?page=), completed."""
+    upcoming = page_of(request, upcoming, per_page=BOOKINGS_PAGE_SIZE, param="upcoming_page")
+    past = page_of(request, past, per_page=BOOKINGS_PAGE_SIZE)
+    selectors.complete_booking_rows([*upcoming.items, *past.items])
+    return context | {"upcoming": upcoming, "past": past}
 
 
 @require_GET

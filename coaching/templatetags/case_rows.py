@@ -8,13 +8,16 @@ page's time on its rows. What a row says is tested through the page (tests/coach
     {% for case in cases.items %}{% case_item case %}{% endfor %}
 """
 
+from html import escape
+
 from django import template
-from django.urls import reverse
 from django.utils import formats, timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from coaching.models import Session
+from academy.links import path_to
+from academy.translation import choice_label
+from coaching.models import CoachingCase, Session
 
 register = template.Library()
 
@@ -22,23 +25,21 @@ register = template.Library()
 @register.simple_tag
 def case_item(case):
     """The organisation (linked to the case), kind and state; the topics and the next session, if one is planned
-    (needs the case list's `topic_list` and `upcoming_sessions`, soonest first)."""
-    topics = format_html_join(", ", "{}", ((topic.name,) for topic in case.topic_list))
+    (needs the case list's `topic_list` and `upcoming_sessions`, soonest first). Texts go through escape(), as
+    format_html would do, without its calls per argument."""
+    topics = ", ".join(escape(topic.name) for topic in case.topic_list)
     upcoming = ""
     if case.upcoming_sessions:
         session = case.upcoming_sessions[0]
         when = formats.date_format(timezone.localtime(session.start), "DATETIME_FORMAT")
         proposed = f" ({gettext('proposed')})" if session.status == Session.Status.PROPOSED else ""
-        upcoming = format_html(" · {} {}{}", gettext("Next session:"), when, proposed)
-    return format_html(
+        upcoming = f" · {escape(gettext('Next session:'))} {escape(when)}{escape(proposed)}"
+    kind = escape(choice_label(CoachingCase.Kind, case.kind))
+    status = escape(choice_label(CoachingCase.Status, case.status))
+    return mark_safe(  # noqa: S308
         '<li class="list-group-item">\n'
-        '    <p class="mb-1"><a class="fw-bold" href="{}">{}</a> – {} '
-        '<span class="badge text-bg-light border">{}</span></p>\n'
-        '    <p class="mb-0 small">{}\n      {}</p>\n  </li>',
-        reverse("coaching:coach_case", args=[case.pk]),
-        case.organisation.name,
-        case.get_kind_display(),
-        case.get_status_display(),
-        topics,
-        upcoming,
+        f'    <p class="mb-1"><a class="fw-bold" href="{path_to("coaching:coach_case", case.pk)}">'
+        f"{escape(case.organisation.name)}</a> – {kind} "
+        f'<span class="badge text-bg-light border">{status}</span></p>\n'
+        f'    <p class="mb-0 small">{topics}\n      {upcoming}</p>\n  </li>'
     )

@@ -168,6 +168,42 @@ def test_waiting_positions_in_lists_follow_booking_order():
     assert selectors.booking_of_person_for_event(event=event, person=people[3]).waiting_position == 3
 
 
+def test_brief_rows_get_dates_and_waiting_positions_for_the_whole_page_at_once(django_assert_num_queries):
+    organisation = OrganisationFactory()
+    people = [make_person() for _ in range(4)]
+    for person in people:
+        Membership.objects.create(user=person, organisation=organisation)
+    two_dates = EventFactory(
+        capacity=1, dates=[(soon(days=9), soon(days=9, hour=16)), (soon(days=2), soon(days=2, hour=16))]
+    )
+    other = EventFactory(capacity=2)
+    for person in people:  # two_dates: one confirmed, three waiting; other: two confirmed, two waiting
+        book(two_dates, person, organisation)
+        book(other, person, organisation)
+    services.booking_cancel(booking=two_dates.bookings.get(person=people[1]), by=people[1])  # 2 and 3 move up
+    with django_assert_num_queries(1):
+        rows = list(selectors.bookings_of_organisation(organisation=organisation, brief=True))
+    with django_assert_num_queries(2):  # the dates, the waiting lists of the two events
+        selectors.complete_booking_rows(rows)
+
+    positions = {(b.event_id, b.person_id): b.waiting_position for b in rows}
+    assert positions == {
+        (two_dates.pk, people[0].pk): None,
+        (two_dates.pk, people[1].pk): None,  # cancelled
+        (two_dates.pk, people[2].pk): 1,
+        (two_dates.pk, people[3].pk): 2,
+        (other.pk, people[0].pk): None,
+        (other.pk, people[1].pk): None,
+        (other.pk, people[2].pk): 1,
+        (other.pk, people[3].pk): 2,
+    }
+    first = next(b for b in rows if b.event_id == two_dates.pk)
+    assert [span.start for span in first.event.date_list] == [soon(days=2), soon(days=9)]
+    confirmed_only = [b for b in rows if b.waiting_position is None]
+    with django_assert_num_queries(1):  # nobody waits: the dates only
+        selectors.complete_booking_rows(confirmed_only)
+
+
 def test_booking_access_gives_404_for_other_organisations(organisation, admin_user, member_user, staff_user):
     booking = book(EventFactory(), member_user, organisation)
     stranger = make_person()

@@ -179,7 +179,9 @@ def test_only_canonical_catalogue_queries_are_cached(client, django_assert_num_q
         assert "Gefiltert" in client.get(CATALOGUE, form_submit).content.decode()
     for uncached in ({"q": "Gefiltert"}, {"free": "yes"}, {"page": "01"}, {"utm": "x"}, {"month": "2026-3"}):
         client.get(CATALOGUE, uncached)
-        with django_assert_num_queries(5):  # counted again: events, their count, dates, topics, the topics' list
+        # read again: events, dates, topics, the topics' list; the first page needs no count when it is the only
+        # one, "?page=01" (not written as the page links write it) is counted
+        with django_assert_num_queries(5 if "page" in uncached else 4):
             client.get(CATALOGUE, uncached)
 
 
@@ -476,8 +478,8 @@ def test_my_bookings_splits_upcoming_and_past_in_pages_with_constant_queries(
 ):
     _many_bookings(member_user, organisation)
     client.force_login(member_user)
-    # session, user, upcoming and past: count, a page (+ its dates) each, memberships of the header
-    with django_assert_num_queries(9):
+    # session, user, upcoming and past: count and a page each, the pages' dates, memberships of the header
+    with django_assert_num_queries(8):
         response = client.get(reverse("events:my_bookings"))
     upcoming, past = response.context["upcoming"], response.context["past"]
     assert (len(upcoming.items), upcoming.page.paginator.count) == (20, 27)
@@ -557,8 +559,8 @@ def test_organisation_bookings_admins_see_all_members_their_own(
     url = reverse("events:organisation_bookings", args=[organisation.pk])
     client.force_login(admin_user)
     client.get(url)  # the first request of a session checks the consent and remembers it in the session
-    # session, user, organisation access, upcoming and past: count, a page (+ dates) each, memberships of header
-    with django_assert_num_queries(10):
+    # session, user, organisation access, upcoming and past: count and a page each, the pages' dates, memberships
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert response.context["upcoming"].page.paginator.count + response.context["past"].page.paginator.count == 58
     assert len(response.context["upcoming"].items) == 20
