@@ -91,7 +91,7 @@ class BookingInline(admin.TabularInline):
 
 
 class WhenFilter(admin.SimpleListFilter):
-    """Upcoming (not over yet) or past events; uses the last_end annotation of EventAdmin.get_queryset."""
+    """Upcoming (not over yet) or past events, by the end of their last date."""
 
     title = _("when")
     parameter_name = "when"
@@ -178,7 +178,7 @@ class EventAdmin(TranslationAdmin):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_dates().with_waiting_count()
+        return super().get_queryset(request).with_waiting_count()
 
     @admin.display(description=_("first date"), ordering="first_start")
     def first_date(self, event):

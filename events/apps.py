@@ -50,6 +50,13 @@ class EventsConfig(AppConfig):
         if dashboard.attention not in attention_providers:
             attention_providers.append(dashboard.attention)
 
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import EventDate, event_dates_changed
+
+        post_save.connect(event_dates_changed, sender=EventDate, dispatch_uid="events-dates-span-save")
+        post_delete.connect(event_dates_changed, sender=EventDate, dispatch_uid="events-dates-span-delete")
+
         from . import cache, privacy
 
         cache.connect()  # the catalogue's cached results are refreshed when events, dates or bookings change

@@ -89,6 +89,7 @@ def events(*, scale: float, rng: random.Random) -> dict[str, int]:
             begin = start + timedelta(weeks=week)
             dates.append(EventDate(event=event, start=begin, end=begin + timedelta(hours=6)))
     EventDate.objects.bulk_create(dates, batch_size=BATCH)
+    Event.objects.filter(pk__in=[event.pk for event in rows]).refresh_dates()  # bulk_create sends no signal
     Event.topics.through.objects.bulk_create(
         [
             Event.topics.through(event_id=e.pk, topic_id=t)

@@ -30,7 +30,7 @@ from academy.versions import get_versioned, raise_version, set_versioned
 
 VERSION_KEY = "events:catalogue:version"
 EVENT_VERSION_KEY = "events:event:version"
-FORMAT = 4  # raise when what is cached changes shape, so a deploy never reads the old shape
+FORMAT = 5  # raise when what is cached changes shape, so a deploy never reads the old shape
 
 
 def catalogue_changed(**kwargs) -> None:

@@ -264,6 +264,8 @@ def _create_event(spec, *, staff: User, trainer: User | None, topics: dict[str, 
         EventDate(event=event, start=first + timedelta(weeks=n), end=first + timedelta(weeks=n, hours=hours))
         for n in range(count)
     )
+    Event.objects.filter(pk=event.pk).refresh_dates()  # bulk_create sends no signal
+    event.refresh_from_db(fields=["first_start", "last_end"])
     event.topics.set([topics[slug] for slug in topic_slugs if slug in topics])
     if trainer is not None:
         event.trainers.add(trainer)
@@ -399,9 +401,7 @@ def _message_sent(*, staff: User) -> None:
 
     if EventMessage.objects.filter(subject=DEMO_MESSAGE[0]).exists():
         return
-    event = (
-        Event.objects.published().with_dates().upcoming().filter(confirmed_count__gt=0).order_by("first_start").first()
-    )
+    event = Event.objects.published().upcoming().filter(confirmed_count__gt=0).order_by("first_start").first()
     if event is None:
         return
     recipients = list(Booking.objects.filter(event=event, status=Booking.Status.CONFIRMED, person__isnull=False))

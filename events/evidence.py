@@ -39,7 +39,7 @@ from academy.certificates import render_pdf
 from academy.models import Topic, User
 from organisations.models import Bundesland
 
-from . import selectors, services
+from . import services
 from .models import Attendance, Booking, Event, EventDate
 
 SPARE_ROWS = 6  # blank rows at the end of a participant list, for people who come without a booking
@@ -294,10 +294,8 @@ def _day_start(day: date) -> datetime:
 
 def events_in_period(*, date_from: date, date_to: date) -> QuerySet[Event]:
     """Events whose first date begins between the two days (inclusive, local time), not drafts."""
-    return (
-        Event.objects.exclude(status=Event.Status.DRAFT)
-        .with_dates()
-        .filter(first_start__gte=_day_start(date_from), first_start__lt=_day_start(date_to + timedelta(days=1)))
+    return Event.objects.exclude(status=Event.Status.DRAFT).filter(
+        first_start__gte=_day_start(date_from), first_start__lt=_day_start(date_to + timedelta(days=1))
     )
 
 
@@ -323,8 +321,8 @@ def period_bookings_table(*, date_from: date, date_to: date) -> Table:
     statuses = {value: str(label) for value, label in Booking.Status.choices}
     bookings = (
         Booking.objects.filter(event_id__in=list(info))
-        .annotate(event_first_start=selectors.event_first_start(), present_count=_present_count())
-        .order_by("event_first_start", "event_id", "person__last_name", "person__first_name", "pk")
+        .annotate(present_count=_present_count())
+        .order_by("event__first_start", "event_id", "person__last_name", "person__first_name", "pk")
         .values_list(
             "event_id",
             "person__first_name",

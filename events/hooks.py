@@ -64,7 +64,7 @@ def participation(*, organisations) -> dict[int, list[ParticipationLine]]:
     return {
         organisation_id: [
             ParticipationLine(
-                offer=f"{row['event__title']} ({kinds.get(row['event__kind'], '')}, {_day(row['first_start'])})",
+                offer=f"{row['event__title']} ({kinds.get(row['event__kind'], '')}, {_day(row['event__first_start'])})",
                 count=row["people"],
             )
             for row in found

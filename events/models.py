@@ -8,8 +8,8 @@ The rules that must hold under concurrency are database constraints:
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import Count, F, OuterRef, Q, Subquery, Value
+from django.db import models, transaction
+from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -25,10 +25,12 @@ Language = WorkingLanguage
 
 
 class EventQuerySet(models.QuerySet):
-    def with_dates(self):
-        """Annotates `first_start` and `last_end` (subqueries: no GROUP BY, safe with other joins)."""
+    def refresh_dates(self) -> int:
+        """Writes `first_start` and `last_end` of these events from their dates, in one UPDATE: for code that
+        writes dates in bulk (bulk_create and QuerySet.update send no signals; single saves and deletes keep the
+        columns themselves, see event_dates_changed)."""
         dates = EventDate.objects.filter(event=OuterRef("pk"))
-        return self.annotate(
+        return self.update(
             first_start=Subquery(dates.order_by("start").values("start")[:1]),
             last_end=Subquery(dates.order_by("-end").values("end")[:1]),
         )
@@ -48,7 +50,7 @@ class EventQuerySet(models.QuerySet):
         return self.filter(status=Event.Status.PUBLISHED)
 
     def upcoming(self, now=None):
-        """Events not yet over (their last date has not ended); needs with_dates()."""
+        """Events not yet over (their last date has not ended)."""
         return self.filter(last_end__gte=now or timezone.now())
 
 
@@ -145,13 +147,20 @@ class Event(models.Model):
         editable=False,
     )
     cancellation_message = models.TextField(_("message to participants"), blank=True, editable=False)
+    # The first start and the last end of the event's dates, kept by every save and delete of a date
+    # (event_dates_changed) and by refresh_dates() after writes in bulk: nearly every list, the booking rule and
+    # the reminders order and filter by them, which as subqueries over the dates cost each of those queries
+    # (docs/benchmarks.md).
+    first_start = models.DateTimeField(_("first date"), null=True, blank=True, editable=False, db_index=True)
+    last_end = models.DateTimeField(_("last date ends"), null=True, blank=True, editable=False, db_index=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = EventQuerySet.as_manager()
 
-    # Kept by the booking services under the row lock; a plain save() (admin form) must never write a stale value.
-    SERVICE_FIELDS = ("confirmed_count", "sequence")
+    # Kept by the services (seats and change number under the row lock) and by the dates (first and last); a plain
+    # save() (admin form) must never write a stale value.
+    SERVICE_FIELDS = ("confirmed_count", "sequence", "first_start", "last_end")
 
     class Meta:
         verbose_name = _("event")
@@ -256,22 +265,13 @@ class Event(models.Model):
             return f"{venue} / {_('Online')}" if venue else str(_("Online"))
         return venue
 
-    def _first_and_last(self):
-        """The first start and last end: from the with_dates() annotation, else from prefetched or queried dates."""
-        if hasattr(self, "first_start"):
-            return self.first_start, self.last_end
-        dates = list(self.dates.all())
-        if not dates:
-            return None, None
-        return min(d.start for d in dates), max(d.end for d in dates)
-
     @property
     def starts_at(self):
-        return self._first_and_last()[0]
+        return self.first_start
 
     @property
     def ends_at(self):
-        return self._first_and_last()[1]
+        return self.last_end
 
     def registration_closes_at(self):
         """When registration closes: the set time, else the start of the first date."""
@@ -318,6 +318,22 @@ class EventDate(models.Model):
     def clean(self):
         if self.start and self.end and self.end <= self.start:
             raise ValidationError({"end": _("A date must end after it starts.")})
+
+
+def event_dates_changed(sender, instance: EventDate, **kwargs) -> None:
+    """Keeps the event's `first_start` and `last_end` when one of its dates is saved or deleted (post_save and
+    post_delete of EventDate, connected in EventsConfig.ready).
+
+    The event's row is locked first, so two editors saving dates of the same event at once write them one after
+    the other, each from the dates the other committed; the values are also set on the date's event object, so
+    the caller's copy (an admin form's, a factory's) is not left stale."""
+    with transaction.atomic():
+        if not Event.objects.select_for_update().filter(pk=instance.event_id).exists():
+            return  # the event itself is being deleted
+        span = EventDate.objects.filter(event_id=instance.event_id).aggregate(first=Min("start"), last=Max("end"))
+        Event.objects.filter(pk=instance.event_id).update(first_start=span["first"], last_end=span["last"])
+    if EventDate.event.is_cached(instance):
+        instance.event.first_start, instance.event.last_end = span["first"], span["last"]
 
 
 class Booking(models.Model):

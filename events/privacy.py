@@ -101,7 +101,7 @@ def erase(*, user, keep_certificates: bool, now) -> dict:
     """Cancels the person's bookings of events that have not begun; erases their feedback comments."""
     future = (
         Booking.objects.filter(person=user, status__in=Booking.ACTIVE)
-        .filter(event__in=Event.objects.with_dates().filter(first_start__gt=now).values("pk"))
+        .filter(event__in=Event.objects.filter(first_start__gt=now).values("pk"))
         .order_by("event_id")
     )
     cancelled = 0
@@ -122,13 +122,13 @@ def participant_lists_anonymise(*, now) -> tuple:
     from academy.privacy import user_erase
 
     cutoff = retention_cutoff(now)
-    old_events = Event.objects.with_dates().filter(last_end__lt=cutoff).values("pk")
+    old_events = Event.objects.filter(last_end__lt=cutoff).values("pk")
     comments = 0
     for feedback in Feedback.objects.filter(booking__event__in=old_events).exclude(comment=""):
         feedback.comment = ""
         feedback.save(update_fields=["comment"])
         comments += 1
-    recent_events = Event.objects.with_dates().filter(Q(last_end__gte=cutoff) | Q(last_end__isnull=True)).values("pk")
+    recent_events = Event.objects.filter(Q(last_end__gte=cutoff) | Q(last_end__isnull=True)).values("pk")
     recent_booking = Booking.objects.filter(person=OuterRef("pk")).filter(
         Q(created_at__gte=cutoff) | Q(event__in=recent_events)
     )

@@ -36,8 +36,7 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 def _events(**filters):
     return (
-        Event.objects.with_dates()
-        .filter(status=Event.Status.PUBLISHED, send_reminders=True, **filters)
+        Event.objects.filter(status=Event.Status.PUBLISHED, send_reminders=True, **filters)
         .order_by()
         .values_list("pk", "first_start", "last_end")
     )

@@ -1,7 +1,7 @@
 """Queries that the event pages, mails and hooks need, each in a fixed number of queries.
 
-Events from these selectors carry `first_start`, `last_end` (subquery annotations) and, where the page shows
-it, `waiting_count`; seats left is `event.seats_left` (capacity minus the `confirmed_count` column).
+Events carry their `first_start` and `last_end` as columns (kept from their dates) and, where the page shows it,
+`waiting_count`; seats left is `event.seats_left` (capacity minus the `confirmed_count` column).
 """
 
 from collections import defaultdict
@@ -31,12 +31,12 @@ def _day_start(day: date) -> datetime:
 PERSON_NAME_COLUMNS = ("first_name", "last_name", "display_name", "email")
 
 # What the organisation's home page shows of its next bookings (organisation_upcoming_bookings): the booking's
-# state, the event's title in every language and its format, the person's name.
+# state, the event's title in every language, its format and first date, the person's name.
 HOME_BOOKING_COLUMNS = [
     "status",
     "event_id",
     "person_id",
-    *(f"event__{column}" for column in ("format", *translated_columns("title"))),
+    *(f"event__{column}" for column in ("format", "first_start", *translated_columns("title"))),
     *(f"person__{column}" for column in PERSON_NAME_COLUMNS),
 ]
 
@@ -85,7 +85,7 @@ def event_catalogue(
     (events, their dates, their topics); paginate the queryset as it is.
     """
     now = now or timezone.now()
-    events = Event.objects.published().with_dates().with_waiting_count().filter(last_end__gte=now)
+    events = Event.objects.published().with_waiting_count().filter(last_end__gte=now)
     if topic:
         events = events.filter(topics=topic)
     if kind:
@@ -122,9 +122,7 @@ def event_detail(*, pk: int, viewer: User | None = None) -> Event:
 
     The event with its dates, topics, trainers and contact comes from the cache (events.cache: kept until any of
     them changes; four queries when it is not there); the seat and waiting counts, which every booking moves,
-    and the row's `updated_at` are read from the database every time (two small queries). `first_start` and `last_end`
-    are taken from the dates, as with_dates() would annotate them: its two subqueries cost Python to build and
-    compile, not SQL."""
+    and the row's `updated_at` are read from the database every time (two small queries)."""
     fresh = Event.objects.filter(pk=pk).values_list("confirmed_count", "updated_at").first()
     if fresh is None:
         raise Http404
@@ -150,9 +148,6 @@ def event_detail(*, pk: int, viewer: User | None = None) -> Event:
     # Two plain queries cost less Python to build than one with the waiting count as a subquery (~1,000 calls).
     event.waiting_count = Booking.objects.filter(event_id=pk, status=Booking.Status.WAITING).count()
     event.cache_version = version  # with updated_at, names this state of the event (the page's memo keys on it)
-    dates = event.dates.all()
-    event.first_start = dates[0].start if dates else None
-    event.last_end = max((event_date.end for event_date in dates), default=None)
     return event
 
 
@@ -207,7 +202,7 @@ def _bookings_with_events(bookings: QuerySet[Booking], *, brief: bool = False) -
     state, the person's and the organisation's names): a third of the columns of the four rows, and fewer values
     to convert and model fields to fill per row. Its rows get their dates and waiting positions from
     `complete_booking_rows`, once per page for all its lists (docs/benchmarks.md)."""
-    bookings = _with_event_span(bookings).select_related("event", "organisation", "person")
+    bookings = bookings.select_related("event", "organisation", "person")
     if brief:
         return bookings.only(*BRIEF_BOOKING_COLUMNS)
     return _with_waiting_position(bookings.select_related("booked_by")).prefetch_related(
@@ -248,23 +243,13 @@ def complete_booking_rows(bookings: list[Booking]) -> list[Booking]:
     return bookings
 
 
-def event_first_start() -> Subquery:
-    """The first start of a booking's event, as a subquery for annotating bookings (`event_first_start`)."""
-    return Subquery(EventDate.objects.filter(event=OuterRef("event")).order_by("start").values("start")[:1])
-
-
-def _with_event_span(bookings: QuerySet[Booking]) -> QuerySet[Booking]:
-    """Annotates `event_first_start` and `event_last_end`, which order and split the lists of bookings."""
-    last_end = EventDate.objects.filter(event=OuterRef("event")).order_by("-end").values("end")[:1]
-    return bookings.annotate(event_first_start=event_first_start(), event_last_end=Subquery(last_end))
-
-
 def _split_by_time(bookings: QuerySet[Booking], *, upcoming: bool | None, now: datetime) -> QuerySet[Booking]:
+    """Upcoming (the event's last date has not ended), soonest first; past ones or all, latest first."""
     if upcoming is True:
-        return bookings.filter(event_last_end__gte=now).order_by("event_first_start", "pk")
+        return bookings.filter(event__last_end__gte=now).order_by("event__first_start", "pk")
     if upcoming is False:
-        return bookings.filter(event_last_end__lt=now).order_by("-event_first_start", "-pk")
-    return bookings.order_by("-event_first_start", "-pk")
+        return bookings.filter(event__last_end__lt=now).order_by("-event__first_start", "-pk")
+    return bookings.order_by("-event__first_start", "-pk")
 
 
 def bookings_of_person(
@@ -397,7 +382,7 @@ def events_to_take_attendance(*, user: User, now: datetime | None = None, days: 
     near = EventDate.objects.filter(
         event=OuterRef("pk"), start__lt=now + timedelta(days=7), end__gte=now - timedelta(days=days)
     )
-    events = Event.objects.exclude(status=Event.Status.DRAFT).with_dates().filter(Exists(near))
+    events = Event.objects.exclude(status=Event.Status.DRAFT).filter(Exists(near))
     if not user.is_staff:
         events = events.filter(trainers=user)
     return events.prefetch_related(_dates_prefetch()).order_by("first_start", "pk")
@@ -412,22 +397,12 @@ def organisation_upcoming_bookings(
     """The organisation's next active bookings, for its home page: each booking's state, its event's title,
     format and first start, the person's name, and for a waiting booking its position (one query).
 
-    The first `limit` are chosen in a subquery that reads only the bookings' ids and their events' dates, and
-    only those are joined with events and people (sorting all of an organisation's bookings with their joined
-    rows cost 70 ms at 10,000 bookings, 25 ms this way). The subquery is built bare (no joins, no waiting
-    position): building the full list's query twice cost more Python than the database took to answer. The
-    outer query reads only what the home page shows (HOME_BOOKING_COLUMNS; no list of dates, no organisation):
-    the lists' full query cost 17,000 Python calls for five rows, a quarter of the page.
+    Reads only what the home page shows (HOME_BOOKING_COLUMNS; no list of dates, no organisation). Sorting by the
+    event's `first_start` column is a plain join; PostgreSQL computes the waiting position for the rows it returns.
     """
     active = Booking.objects.filter(organisation=organisation).exclude(status=Booking.Status.CANCELLED)
-    first = _split_by_time(_with_event_span(active), upcoming=True, now=now or timezone.now()).values("pk")[:limit]
-    return list(
-        _with_waiting_position(Booking.objects.filter(pk__in=first))
-        .select_related("event", "person")
-        .only(*HOME_BOOKING_COLUMNS)
-        .annotate(event_first_start=event_first_start())
-        .order_by("event_first_start", "pk")
-    )
+    upcoming = _split_by_time(active, upcoming=True, now=now or timezone.now())
+    return list(_with_waiting_position(upcoming).select_related("event", "person").only(*HOME_BOOKING_COLUMNS)[:limit])
 
 
 def upcoming_events_by_topic(
@@ -437,7 +412,6 @@ def upcoming_events_by_topic(
     now = now or timezone.now()
     events = (
         Event.objects.published()
-        .with_dates()
         .filter(first_start__gt=now, topics__in=topic_ids)
         .annotate(topic_id=F("topics__id"))
         .order_by("first_start", "pk")
@@ -457,14 +431,9 @@ def participation_counts(*, organisation_ids: list[int], now: datetime | None = 
     rows = (
         Booking.objects.filter(organisation_id__in=organisation_ids, status=Booking.Status.CONFIRMED)
         .exclude(event__status=Event.Status.CANCELLED)
-        .values("organisation_id", "event_id", "event__title", "event__kind")
-        .annotate(
-            people=Count("pk"),
-            first_start=Subquery(
-                EventDate.objects.filter(event=OuterRef("event_id")).order_by("start").values("start")[:1]
-            ),
-        )
-        .order_by("organisation_id", "-first_start")
+        .values("organisation_id", "event_id", "event__title", "event__kind", "event__first_start")
+        .annotate(people=Count("pk"))
+        .order_by("organisation_id", "-event__first_start")
     )
     found: dict[int, list[tuple]] = {}
     for row in rows:

@@ -67,18 +67,8 @@ def _when(value: datetime) -> str:
 
 
 def _lock_event(event_id: int) -> Event:
-    """The event's row, locked, with `first_start` and `last_end` read in the same query (the refusal needs them)."""
-    return Event.objects.select_for_update(of=("self",)).with_dates().get(pk=event_id)
-
-
-def _first_start(event: Event) -> datetime | None:
-    return EventDate.objects.filter(event=event).order_by("start").values_list("start", flat=True).first()
-
-
-def _read_first_start(event: Event) -> datetime | None:
-    """The first start the event was read with (with_dates() or selectors.event_detail, as the pages read it),
-    else asked for. For the checks that decide what a page shows; what changes seats asks again under the row lock."""
-    return event.first_start if hasattr(event, "first_start") else _first_start(event)
+    """The event's row, locked (with its `first_start` and `last_end` columns, which the refusal needs)."""
+    return Event.objects.select_for_update().get(pk=event_id)
 
 
 def _is_trainer(*, event: Event, user: User) -> bool:
@@ -98,7 +88,7 @@ def event_booking_refusal(*, event: Event, now: datetime | None = None) -> Valid
         return ValidationError(_("This event has been cancelled."), code="event_cancelled")
     if event.status != Event.Status.PUBLISHED:
         return ValidationError(_("This event is not open for booking."), code="event_not_published")
-    starts = _read_first_start(event)
+    starts = event.first_start
     if starts is None:
         return ValidationError(_("This event has no dates yet."), code="event_without_dates")
     if starts <= now:
@@ -286,7 +276,7 @@ def booking_cancel_refusal(*, booking: Booking, by: User, now: datetime | None =
     if booking.status != Booking.Status.CONFIRMED or by.is_staff:
         return None
     event = booking.event
-    deadline = event.cancellation_deadline or _read_first_start(event)
+    deadline = event.cancellation_deadline or event.first_start
     if deadline is not None and now >= deadline:
         return ValidationError(
             _("The cancellation deadline (%(date)s) has passed. Please contact the VAMOs team if you cannot take part.")
@@ -348,7 +338,7 @@ def _promote_from_waiting_list(*, event: Event, now: datetime) -> list[Booking]:
     """
     if event.status != Event.Status.PUBLISHED:
         return []
-    starts = _first_start(event)
+    starts = event.first_start
     if starts is None or starts <= now:
         return []
     confirmed = Booking.objects.filter(event=event, status=Booking.Status.CONFIRMED)
@@ -523,6 +513,8 @@ def event_copy(*, event: Event, new_start: datetime, by: User | None = None) -> 
         EventDate.objects.bulk_create(
             EventDate(event=copy, start=date.start + offset, end=date.end + offset) for date in dates
         )
+        Event.objects.filter(pk=copy.pk).refresh_dates()  # bulk_create sends no signal
+        copy.refresh_from_db(fields=["first_start", "last_end"])
         copy.topics.set(event.topics.all())
         copy.trainers.set(event.trainers.all())
     return copy
@@ -627,7 +619,7 @@ def feedback_refusal(*, booking: Booking, by: User, now: datetime | None = None)
         raise PermissionDenied
     if not booking.is_confirmed or booking.event.is_cancelled:
         return ValidationError(_("Only participants of the event can give feedback."))
-    start = _first_start(booking.event)
+    start = booking.event.first_start
     if start is None or start > now:
         return ValidationError(_("You can give feedback once the event has taken place."))
     if Feedback.objects.filter(booking=booking).exists():

@@ -6,19 +6,18 @@ feedback of those events, whenever the booking itself was made. Each section run
 aggregate queries, whatever the number of events and bookings.
 """
 
-from django.db.models import Avg, Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, When
+from django.db.models import Avg, Case, Count, F, IntegerField, Q, QuerySet, Sum, When
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from academy.statistics import Figure, Period, Section, ratio, shared, topic_labels
 
-from .models import Booking, Event, EventDate
+from .models import Booking, Event
 
 
 def events_in(period: Period) -> QuerySet[Event]:
-    """Events whose first date starts in the period, annotated with `first_start`."""
-    first = EventDate.objects.filter(event=OuterRef("pk")).order_by("start").values("start")[:1]
-    return Event.objects.annotate(first_start=Subquery(first)).filter(**period.lookup("first_start"))
+    """Events whose first date starts in the period."""
+    return Event.objects.filter(**period.lookup("first_start"))
 
 
 CONFIRMED = Q(status=Booking.Status.CONFIRMED)

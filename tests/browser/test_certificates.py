@@ -9,7 +9,6 @@ from django.utils import timezone
 from academy.certificates import verification_url
 from academy.models import Certificate
 from events import services
-from events.models import EventDate
 from organisations.models import Membership, Organisation
 from tests.factories import PASSWORD
 
@@ -40,7 +39,8 @@ def test_certificate_after_attendance_appears_and_verifies(portal):
     services.booking_create(event=event, person=participant, organisation=club, booked_by=participant)
     event_date = event.dates.get()
     now = timezone.now()
-    EventDate.objects.filter(pk=event_date.pk).update(start=now - timedelta(hours=3), end=now - timedelta(minutes=5))
+    event_date.start, event_date.end = now - timedelta(hours=3), now - timedelta(minutes=5)
+    event_date.save()
 
     log_in(portal, staff.email, PASSWORD)
     portal.visit(f"/veranstaltungen/anwesenheit/{event_date.pk}/")

@@ -159,7 +159,8 @@ def test_trainer_takes_attendance_on_a_phone(phone_portal):
         services.booking_create(event=event, person=participant, organisation=club, booked_by=participant)
     event_date = event.dates.get()
     now = timezone.now()
-    EventDate.objects.filter(pk=event_date.pk).update(start=now - timedelta(minutes=15), end=now + timedelta(hours=3))
+    event_date.start, event_date.end = now - timedelta(minutes=15), now + timedelta(hours=3)
+    event_date.save()
 
     log_in(phone_portal, trainer.email, PASSWORD)
     phone_portal.visit("/veranstaltungen/anwesenheit/")

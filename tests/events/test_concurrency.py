@@ -141,3 +141,37 @@ def test_parallel_cancellations_promote_exactly_as_many_waiting_people(postgresq
         assert [statuses[b.pk] for b in waiting] == ["confirmed"] * 6 + ["waiting"] * 4
         assert Booking.objects.filter(event=event, status=Booking.Status.CONFIRMED).count() == 10
         assert Event.objects.get(pk=event.pk).seats_left == 0
+
+
+def test_two_editors_adding_dates_to_one_event_at_once_both_count_in_its_first_and_last_dates():
+    """The second save waits for the first one's row lock on the event and then reads its committed date: without
+    the lock it would compute the span from its own date only and overwrite the first one's."""
+    from datetime import timedelta
+
+    from django.db import transaction
+
+    from events.models import EventDate
+
+    from .factories import soon
+
+    event = EventFactory(dates=[(soon(days=10), soon(days=10, hour=12))])
+    first_saved, second_started = threading.Event(), threading.Event()
+
+    def add(days):
+        start = soon(days=days)
+        if days == 2:  # the first editor: saves, then holds its transaction open until the second one is waiting
+            with transaction.atomic():
+                EventDate.objects.create(event_id=event.pk, start=start, end=start + timedelta(hours=2))
+                first_saved.set()
+                second_started.wait(timeout=10)
+                time.sleep(0.5)
+        else:
+            first_saved.wait(timeout=10)
+            second_started.set()
+            EventDate.objects.create(event_id=event.pk, start=start, end=start + timedelta(hours=2))
+        return days
+
+    results, errors = run_at_once(add, [2, 20])
+    assert not errors and sorted(results) == [2, 20]
+    event.refresh_from_db()
+    assert (event.first_start, event.last_end) == (soon(days=2), soon(days=20) + timedelta(hours=2))

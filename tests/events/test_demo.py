@@ -19,7 +19,7 @@ def demo(django_capture_on_commit_callbacks):
 
 def test_demo_events_cover_a_year_with_consistent_bookings_attendance_and_a_message_and_load_twice(demo, client):
     now = timezone.now()
-    events = list(Event.objects.with_dates().with_waiting_count().prefetch_related("topics"))
+    events = list(Event.objects.with_waiting_count().prefetch_related("topics"))
     published = [e for e in events if e.status == Event.Status.PUBLISHED]
 
     assert {e.kind for e in published} == set(Event.Kind.values)

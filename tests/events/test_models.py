@@ -86,3 +86,44 @@ def test_derived_properties():
     hybrid = OnlineEventFactory(format=Event.Format.HYBRID, city="Köln")
     assert hybrid.place == "Köln / Online"
     assert str(event_date).count(":") == 2  # one day: "dd.mm.yyyy HH:MM–HH:MM"
+
+
+# ---- first_start and last_end, kept from the dates --------------------------------------------------------------
+
+
+def _columns(event):
+    return tuple(Event.objects.filter(pk=event.pk).values_list("first_start", "last_end").get())
+
+
+def test_saving_and_deleting_dates_keeps_the_events_first_start_and_last_end():
+    event = EventFactory(dates=[(soon(days=5), soon(days=5, hour=16))])
+    assert _columns(event) == (soon(days=5), soon(days=5, hour=16)) == (event.first_start, event.last_end)
+
+    earlier = EventDate.objects.create(event=event, start=soon(days=2), end=soon(days=2, hour=12))
+    later = EventDate.objects.create(event=event, start=soon(days=9), end=soon(days=9, hour=18))
+    assert _columns(event) == (soon(days=2), soon(days=9, hour=18)) == (event.first_start, event.last_end)
+
+    later.end = soon(days=9, hour=20)
+    later.save()
+    assert _columns(event) == (soon(days=2), soon(days=9, hour=20))
+    earlier.delete()
+    assert _columns(event) == (soon(days=5), soon(days=9, hour=20))
+    EventDate.objects.filter(event=event).delete()  # a bulk delete still sends a signal per date
+    assert _columns(event) == (None, None)
+
+
+def test_an_admin_form_save_never_writes_a_stale_first_start():
+    event = EventFactory(dates=[(soon(days=5), soon(days=5, hour=16))])
+    stale = Event.objects.get(pk=event.pk)
+    EventDate.objects.create(event=event, start=soon(days=1), end=soon(days=1, hour=12))
+    stale.title = "Neu"
+    stale.save()  # what the admin's change form does with the copy it loaded before
+    assert _columns(event) == (soon(days=1), soon(days=5, hour=16))
+
+
+def test_refresh_dates_writes_the_columns_after_writes_in_bulk():
+    event = EventFactory(dates=[(soon(days=5), soon(days=5, hour=16))])
+    EventDate.objects.bulk_create([EventDate(event=event, start=soon(days=3), end=soon(days=3, hour=12))])
+    assert _columns(event)[0] == soon(days=5)  # bulk_create sends no signal
+    assert Event.objects.filter(pk=event.pk).refresh_dates() == 1
+    assert _columns(event) == (soon(days=3), soon(days=5, hour=16))

@@ -146,7 +146,7 @@ def test_bookings_of_a_person_and_an_organisation_in_two_queries(django_assert_n
             list(booking.event.dates.all())
             assert (booking.waiting_position == 1) == booking.is_waiting
     assert len(bookings) == 52
-    assert bookings[0].event_first_start < bookings[-1].event_first_start
+    assert bookings[0].event.first_start < bookings[-1].event.first_start
 
     with django_assert_num_queries(2):
         all_of_them = list(selectors.bookings_of_organisation(organisation=organisation))

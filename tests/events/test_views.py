@@ -484,9 +484,9 @@ def test_my_bookings_splits_upcoming_and_past_in_pages_with_constant_queries(
     upcoming, past = response.context["upcoming"], response.context["past"]
     assert (len(upcoming.items), upcoming.page.paginator.count) == (20, 27)
     assert (len(past.items), past.page.paginator.count) == (20, 28)
-    starts = [booking.event_first_start for booking in upcoming.items]
+    starts = [booking.event.first_start for booking in upcoming.items]
     assert starts == sorted(starts)  # soonest first
-    starts = [booking.event_first_start for booking in past.items]
+    starts = [booking.event.first_start for booking in past.items]
     assert starts == sorted(starts, reverse=True)  # latest first
     # Each list has its own page links, and a link of one keeps the page the other shows.
     content = response.content.decode()

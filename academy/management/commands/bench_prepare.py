@@ -137,7 +137,6 @@ class Command(BaseCommand):
         # What the members look at: events they may book (published, upcoming, open), a module and lesson.
         bookable = list(
             Event.objects.published()
-            .with_dates()
             .filter(first_start__gt=now + timedelta(days=2))
             .exclude(pk=event.pk)
             .exclude(registration_closes__lt=now)

@@ -89,6 +89,7 @@ class Command(BaseCommand):
             EventDate(event=event, start=start + timedelta(days=n % 280), end=start + timedelta(days=n % 280, hours=4))
             for n, event in enumerate(events)
         )
+        Event.objects.filter(pk__in=[event.pk for event in events]).refresh_dates()
         booked = Booking.objects.bulk_create(
             Booking(
                 event=events[n // PER_EVENT],
