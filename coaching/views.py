@@ -64,7 +64,7 @@ def coach_required(view):
 
 
 def _org_access(request, pk: int, *, admin: bool = False):
-    access = organisation_selectors.organisation_access(user=request.user, pk=pk)
+    access = organisation_selectors.organisation_access(request=request, pk=pk)
     if admin and not (access.membership and access.membership.is_admin):
         raise PermissionDenied
     return access

@@ -318,7 +318,7 @@ def sharing_set(request, membership_id: int):
 @require_GET
 @login_required
 def organisation_progress(request, pk: int):
-    access = organisation_access(user=request.user, pk=pk)
+    access = organisation_access(request=request, pk=pk)
     if not access.can_change:
         raise PermissionDenied
     report = selectors.organisation_progress(organisation=access.organisation)

@@ -300,7 +300,7 @@ def _bookings_pages(request, *, upcoming, past, **context) -> dict:
 @consent_required
 def organisation_bookings(request, pk: int):
     """An organisation's bookings: all of them for its admins (and staff), a member's own for members."""
-    access = organisation_access(user=request.user, pk=pk)
+    access = organisation_access(request=request, pk=pk)
     organisation = access.organisation
     upcoming = selectors.bookings_of_organisation(organisation=organisation, upcoming=True, brief=True)
     past = selectors.bookings_of_organisation(organisation=organisation, upcoming=False, brief=True)

@@ -50,7 +50,7 @@ def organisation_record(*, organisation_id: int) -> dict:
 
 
 def _admin_access(request, pk: int):
-    access = selectors.organisation_access(user=request.user, pk=pk)
+    access = selectors.organisation_access(request=request, pk=pk)
     if not access.can_change:
         raise Http404
     return access

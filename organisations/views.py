@@ -166,10 +166,9 @@ def join(request, pk: int):
 @consent_required
 def home(request, pk: int):
     """ "Unser Verband": the organisation's own start page."""
-    access = selectors.organisation_access(user=request.user, pk=pk)
+    access = selectors.organisation_access(request=request, pk=pk)
     organisation = access.organisation
     topic_count = selectors.organisation_topic_count(organisation=organisation)
-    selectors.current_organisation(request=request)  # the header needs it too; one query for both
     context = {
         "access": access,
         "organisation": organisation,
@@ -188,7 +187,7 @@ def home(request, pk: int):
 
 @consent_required
 def edit(request, pk: int):
-    access = selectors.organisation_access(user=request.user, pk=pk)
+    access = selectors.organisation_access(request=request, pk=pk)
     if not access.can_change:
         raise PermissionDenied
     organisation = access.organisation
@@ -237,12 +236,12 @@ def _team_context(request, access, **forms):
 @require_GET
 @consent_required
 def team(request, pk: int):
-    access = selectors.organisation_access(user=request.user, pk=pk)
+    access = selectors.organisation_access(request=request, pk=pk)
     return render(request, "organisations/team.html", _team_context(request, access))
 
 
 def _admin_access(request, pk: int):
-    access = selectors.organisation_access(user=request.user, pk=pk)
+    access = selectors.organisation_access(request=request, pk=pk)
     if not access.can_change:
         raise PermissionDenied
     return access
@@ -301,7 +300,7 @@ def change_role(request, pk: int, membership_id: int):
 @consent_required
 def remove_member(request, pk: int, membership_id: int):
     """An admin removes a member; any member may remove themselves (leave)."""
-    access = selectors.organisation_access(user=request.user, pk=pk)
+    access = selectors.organisation_access(request=request, pk=pk)
     membership = get_object_or_404(Membership, pk=membership_id, organisation=access.organisation)
     leaving = membership.user_id == request.user.pk
     if not leaving and not access.can_change:
@@ -321,7 +320,7 @@ def remove_member(request, pk: int, membership_id: int):
 @require_POST
 @consent_required
 def hand_over(request, pk: int):
-    access = selectors.organisation_access(user=request.user, pk=pk)
+    access = selectors.organisation_access(request=request, pk=pk)
     if access.membership is None or not access.membership.is_admin:
         raise PermissionDenied
     form = HandOverForm(request.POST, organisation=access.organisation, user=request.user)
@@ -339,7 +338,7 @@ def hand_over(request, pk: int):
                 % {"name": form.cleaned_data["to_user"].get_full_name()},
             )
             return redirect("organisations:team", pk=pk)
-    access = selectors.organisation_access(user=request.user, pk=pk)
+    access = selectors.organisation_access(request=request, pk=pk)
     return render(request, "organisations/team.html", _team_context(request, access, hand_over_form=form))
 
 
@@ -406,7 +405,7 @@ def switch(request):
 @consent_required
 def federation(request, pk: int):
     """A federation's member clubs: confirmed ones for everybody in it, requests to confirm for its admins."""
-    access = selectors.organisation_access(user=request.user, pk=pk)
+    access = selectors.organisation_access(request=request, pk=pk)
     if not access.organisation.is_federation:
         raise Http404
     context = {
@@ -439,7 +438,7 @@ def confirm_club(request, pk: int, club_id: int):
 @consent_required
 def check_overview(request, pk: int):
     """The Organisationscheck: earlier results by date, and (for admins) a new round."""
-    access = selectors.organisation_access(user=request.user, pk=pk)
+    access = selectors.organisation_access(request=request, pk=pk)
     return render(
         request,
         "organisations/check_overview.html",
@@ -501,7 +500,7 @@ def _chart_rows(scores):
 @require_GET
 @consent_required
 def check_result(request, pk: int, assessment_id: int):
-    access = selectors.organisation_access(user=request.user, pk=pk)
+    access = selectors.organisation_access(request=request, pk=pk)
     assessment = get_object_or_404(selectors.assessment_list(organisation=access.organisation), pk=assessment_id)
     previous = selectors.assessment_previous(assessment=assessment)
     scores = selectors.assessment_scores(assessment=assessment, previous=previous)

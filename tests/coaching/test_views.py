@@ -416,11 +416,11 @@ def test_an_organisation_pages_through_its_coaching_requests(
     url = reverse("coaching:cases", args=[organisation.pk])
     client.get(url)  # the first request of a session checks the consent and remembers it in the session
 
-    # session, user, membership (access), count, cases with their coaches, topics, memberships (header)
-    with django_assert_num_queries(7):
+    # session, user, memberships (access and header), count, cases with their coaches, topics
+    with django_assert_num_queries(6):
         first = client.get(url)
     assert [case.pk for case in first.context["cases"].items] == [case.pk for case in reversed(mine)][:20]
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         second = client.get(url, {"page": 2})
     assert [case.pk for case in second.context["cases"].items] == [mine[0].pk]
     assert f"#{mine[0].pk}</a>" in second.content.decode()
@@ -435,8 +435,8 @@ def test_organisation_case_page_query_count(
     client.force_login(org_admin)
     url = reverse("coaching:case", args=[organisation.pk, assigned_case.pk])
     client.get(url)  # the first request of a session checks the consent and remembers it in the session
-    # session, user, access, current organisation (header), case, sessions, timeline, topics
-    with django_assert_num_queries(8):
+    # session, user, memberships (access and header), case, sessions, timeline, topics
+    with django_assert_num_queries(7):
         response = client.get(url)
     assert response.status_code == 200
     assert len(response.context["sessions"]) == 8
@@ -451,8 +451,8 @@ def test_slot_picker_query_count(
     client.force_login(org_admin)
     url = reverse("coaching:slots", args=[organisation.pk, assigned_case.pk])
     client.get(url)  # the first request of a session checks the consent and remembers it in the session
-    # session, user, access, case, weekly windows, exceptions, sessions, current organisation (header)
-    with django_assert_num_queries(8):
+    # session, user, memberships (access and header), case, weekly windows, exceptions, sessions
+    with django_assert_num_queries(7):
         response = client.get(url)
     assert response.status_code == 200
     assert sum(len(day.slots) for day in response.context["days"]) > 100

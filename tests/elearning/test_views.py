@@ -439,8 +439,8 @@ def test_organisation_progress_queries(client, org_admin, organisation, django_a
                 user=person, membership_id=Membership.objects.get(user=person).pk, shares=False
             )
     client.force_login(org_admin)
-    # session, user, access, the header's organisation, members with their sharing, enrolments with counts
-    with django_assert_num_queries(6):
+    # session, user, memberships (access and header), members with their sharing, enrolments with counts
+    with django_assert_num_queries(5):
         response = client.get(reverse("elearning:organisation_progress", args=[organisation.pk]))
     # header, admin and member (nothing started), then per sharing person one row per module (at least one);
     # the person who stopped sharing (number 3) is left out

@@ -559,8 +559,8 @@ def test_organisation_bookings_admins_see_all_members_their_own(
     url = reverse("events:organisation_bookings", args=[organisation.pk])
     client.force_login(admin_user)
     client.get(url)  # the first request of a session checks the consent and remembers it in the session
-    # session, user, organisation access, upcoming and past: count and a page each, the pages' dates, memberships
-    with django_assert_num_queries(9):
+    # session, user, memberships (access and header), upcoming and past: count and a page each, the pages' dates
+    with django_assert_num_queries(8):
         response = client.get(url)
     assert response.context["upcoming"].page.paginator.count + response.context["past"].page.paginator.count == 58
     assert len(response.context["upcoming"].items) == 20

@@ -141,8 +141,8 @@ def test_result_page_has_chart_table_and_plan_with_pinned_queries(client, check_
     client.force_login(users["member"])
     url = reverse("organisations:check_result", args=[organisation.pk, latest.pk])
     client.get(url)
-    # 9 of its own (the consent is remembered in the session) + one per plan provider (events, coaching, elearning)
-    with django_assert_num_queries(12):
+    # 8 of its own (the consent is remembered in the session) + one per plan provider (events, coaching, elearning)
+    with django_assert_num_queries(11):
         response = client.get(url)
     content = response.content.decode()
     assert "<svg" in content and 'role="img"' in content

@@ -387,7 +387,7 @@ def test_team_page_query_count_does_not_grow_with_members(client, world, django_
     client.force_login(world["users"]["admin"])
     url = reverse("organisations:team", args=[organisation.pk])
     client.get(url)
-    with django_assert_num_queries(8):  # the consent is remembered in the session
+    with django_assert_num_queries(7):  # the consent is remembered in the session
         response = client.get(url)
     assert response.status_code == 200
 
