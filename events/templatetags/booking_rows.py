@@ -14,6 +14,7 @@ from html import escape
 from urllib.parse import quote
 
 from django import template
+from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext
@@ -71,4 +72,28 @@ def booking_item(context, booking, *, cancellable=False, show_person=False):
         f'    <div class="small">{dates_short(event.date_list)}</div>\n'
         f'    <p class="mb-1 small">{facts}</p>\n'
         f'    <p class="mb-0">\n      {_status(booking)}{cancel}\n    </p>\n  </div>\n</li>'
+    )
+
+
+@register.simple_tag
+def home_booking_item(booking):
+    """One of the organisation's next bookings on its home page (events/_home_slot.html): the event (linked), its
+    first date and time, format, who, and the state (organisation_upcoming_bookings reads what it needs)."""
+    event = booking.event
+    when = ""
+    if event.first_start is not None:
+        local = timezone.localtime(event.first_start)
+        when = f"{formats.date_format(local, 'SHORT_DATE_FORMAT')}, {formats.time_format(local, 'TIME_FORMAT')}"
+    person = booking.person.get_full_name() if booking.person is not None else ""
+    if booking.is_waiting:
+        state = _BADGE.format(
+            "warning", escape(gettext("waiting list, position %(position)s") % {"position": booking.waiting_position})
+        )
+    else:
+        state = _BADGE.format("success", escape(gettext("confirmed")))
+    return mark_safe(  # noqa: S308
+        f'<li class="mb-2">\n    <a href="{path_to("events:detail", event.pk)}">{escape(event.title)}</a>\n'
+        f'    <br><small class="text-body-secondary">{escape(when)} · '
+        f"{escape(choice_label(Event.Format, event.format))} · {escape(person or gettext('(deleted person)'))} ·\n"
+        f"    {state}</small>\n  </li>"
     )
