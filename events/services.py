@@ -158,7 +158,8 @@ def booking_create(
     The partial UniqueConstraint (event, person) on active bookings refuses a second booking of the same
     person. The per-organisation limit is held by the lock only (a CheckConstraint cannot count rows).
 
-    The person is mailed (confirmed with the .ics, or their waiting-list position) after commit.
+    The person is mailed (confirmed with the .ics, or their waiting-list position) after commit. A waiting
+    booking comes back with `position_when_booked`, counted under the lock.
     """
     now = now or timezone.now()
     _check_booker(person=person, organisation=organisation, booked_by=booked_by, membership=membership)
@@ -167,12 +168,14 @@ def booking_create(
         refusal = event_booking_refusal(event=locked, now=now)
         if refusal is not None:
             raise refusal
-        # One query under the lock for all three counts: already booked?, seats taken, the organisation's seats.
+        # One query under the lock for all the counts: already booked?, seats taken, the organisation's seats, and
+        # who waits ahead of a booking made now (the new one comes last: latest created_at, highest id).
         confirmed = Q(status=Booking.Status.CONFIRMED)
         counts = Booking.objects.filter(event=locked).aggregate(
             mine=Count("pk", filter=Q(person=person, status__in=Booking.ACTIVE)),
             confirmed=Count("pk", filter=confirmed),
             organisation=Count("pk", filter=confirmed & Q(organisation=organisation)),
+            waiting_ahead=Count("pk", filter=Q(status=Booking.Status.WAITING, created_at__lte=now)),
         )
         if counts["mine"]:
             raise ValidationError(
@@ -203,6 +206,8 @@ def booking_create(
         )
         if booking.is_confirmed:
             event.confirmed_count = _count_seats(locked, +1, locked_count=locked.confirmed_count)
+        else:
+            booking.position_when_booked = counts["waiting_ahead"] + 1  # for the page's message; the lists count anew
         _enqueue_mail(booking.pk, EventMail.Kind.CONFIRMED if booking.is_confirmed else EventMail.Kind.WAITING)
     return booking
 

@@ -160,7 +160,7 @@ def _booking_message(booking: Booking) -> str:
     if booking.is_confirmed:
         return _("Your seat is booked. We have sent you a confirmation by email.")
     return _("The event is fully booked: you are on the waiting list at position %(position)s.") % {
-        "position": selectors.booking_waiting_position(booking=booking)
+        "position": booking.position_when_booked
     }
 
 
