@@ -13,7 +13,8 @@ from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from academy.admin_lists import QuickActionCheckboxMixin
+from academy.admin_lists import QuickActionCheckboxMixin, QuickRowsMixin
+from academy.translation import translated_columns
 
 from . import certificates, services
 from .models import Attendance, Booking, Event, EventDate, EventMail, EventMessage, Feedback
@@ -398,8 +399,9 @@ class AttendanceInline(admin.TabularInline):
 
 
 @admin.register(Booking)
-class BookingAdmin(QuickActionCheckboxMixin, SimpleHistoryAdmin):
-    """Read-only: bookings are made and cancelled through the services, so the waiting list moves up."""
+class BookingAdmin(QuickRowsMixin, SimpleHistoryAdmin):
+    """Read-only: bookings are made and cancelled through the services, so the waiting list moves up.
+    The list's rows are written by QuickRowsMixin (templates/admin/events/booking/change_list.html)."""
 
     list_display = ["person", "event", "organisation", "status", "created_at", "promoted_at", "cancelled_at"]
     # "Booked at" as a filter (today, 7 days, month, year) rather than a date hierarchy: the hierarchy asks
@@ -416,6 +418,17 @@ class BookingAdmin(QuickActionCheckboxMixin, SimpleHistoryAdmin):
         "event__title_en",
     ]
     list_select_related = ["person", "event", "organisation"]
+    # What the rows show (the checkbox's name is the booking's str(): person, event, status): the page reads only
+    # these columns of the four tables (academy.admin_lists.QuickRowsMixin).
+    list_columns = [
+        "status",
+        "created_at",
+        "promoted_at",
+        "cancelled_at",
+        "person__email",
+        *(f"event__{column}" for column in translated_columns("title")),
+        "organisation__name",
+    ]
     inlines = [AttendanceInline]
     actions = ["cancel_bookings"]
     fields = [

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from simple_history.models import HistoricalRecords
 
 from academy import roles
+from academy.choices import choice_label
 from academy.models import WorkingLanguage
 
 # The language an event is held in (not the portal's language: events may be held in more).
@@ -411,7 +412,7 @@ class Booking(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.person or _('(deleted person)')} – {self.event} ({self.get_status_display()})"
+        return f"{self.person or _('(deleted person)')} – {self.event} ({choice_label(Booking.Status, self.status)})"
 
     @property
     def is_active(self) -> bool:

@@ -15,8 +15,8 @@ from django.utils import formats, timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
+from academy.choices import choice_label
 from academy.links import path_to
-from academy.translation import choice_label
 from coaching.models import CoachingCase, Session
 
 register = template.Library()

@@ -19,8 +19,8 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext, pgettext
 
+from academy.choices import choice_label
 from academy.links import path_to
-from academy.translation import choice_label
 from events.models import Event
 
 from .event_dates import dates_short

@@ -1,15 +1,15 @@
 """The helpers long lists are built with: pages (academy.pagination), links (academy.links), choice labels
-(academy.translation.choice_label)."""
+(academy.choices.choice_label)."""
 
 import pytest
 from django.test import RequestFactory
 from django.urls import reverse, set_script_prefix
 from django.utils import translation
 
+from academy.choices import choice_label
 from academy.links import path_to
 from academy.models import Topic
 from academy.pagination import page_of
-from academy.translation import choice_label
 from coaching.models import CoachingCase
 from events.models import Event
 

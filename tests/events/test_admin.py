@@ -1,5 +1,6 @@
 """The admin calls the same services as the participants: publishing, copying, cancelling, notifying."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -19,6 +20,7 @@ from .factories import EventFactory, OnlineEventFactory, soon
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "admin:events_event_changelist"
+CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 
 
 @pytest.fixture
@@ -279,3 +281,62 @@ def test_capacity_below_the_confirmed_seats_is_refused_in_the_form(staff_client)
     assert response.status_code == 200
     assert "2 people are confirmed already" in response.content.decode()
     assert Event.objects.get(pk=event.pk).capacity == 3
+
+
+def _result_table(html: str) -> str:
+    start = html.index('<table id="result_list">')
+    return html[start : html.index("</table>", start)]
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_booking_list_writes_the_same_page_as_django(language, client, monkeypatch):
+    """BookingAdmin writes its rows itself (academy.admin_lists.QuickRowsMixin) and reads only the columns they
+    show: the page must be Django's, byte for byte, for every state, with empty dates, a date at noon and at
+    midnight (English says "noon" and "midnight"), text that needs escaping, and the filters and sorting that
+    the rows' links carry back to the list."""
+    from events.admin import BookingAdmin
+
+    staff = make_person(is_staff=True, is_superuser=True, language=language)
+    client.force_login(staff)
+    event = EventFactory(title_de='Recht & "Satzung" <b>', title_en="Law & <i>statutes</i>", capacity=2)
+    confirmed, promoted, waiting = people_booked(event, 3)
+    cancelled = people_booked(EventFactory(title_de="Kassenführung"), 1)[0]
+    services.booking_cancel(booking=cancelled, by=staff)
+    Booking.objects.filter(pk=confirmed.pk).update(
+        created_at=timezone.make_aware(timezone.datetime(2025, 3, 30, 12, 0)),
+    )
+    Booking.objects.filter(pk=promoted.pk).update(
+        created_at=timezone.make_aware(timezone.datetime(2025, 3, 30, 0, 0)),
+        promoted_at=timezone.make_aware(timezone.datetime(2025, 10, 26, 2, 30)),
+    )
+    Booking.objects.filter(pk=waiting.pk).update(  # the same hour and minute as another row, on another day
+        created_at=timezone.make_aware(timezone.datetime(2025, 3, 31, 12, 0)),
+    )
+    Organisation = confirmed.organisation.__class__
+    Organisation.objects.filter(pk=confirmed.organisation_id).update(name="Sport & Spiel <e.V.>")
+    list_url = reverse("admin:events_booking_changelist")
+    urls = [list_url, f"{list_url}?o=-5.1", f"{list_url}?status__exact=cancelled", f"{list_url}?q=Recht&o=2"]
+
+    ours = {url: client.get(url).content.decode() for url in urls}
+    monkeypatch.setattr(BookingAdmin, "quick_rows", lambda self, cl: None)  # Django writes the rows
+    monkeypatch.setattr(BookingAdmin, "list_columns", None)  # and reads every column
+    for url in urls:
+        djangos = client.get(url).content.decode()
+        assert "result_list" in djangos, url
+        assert CSRF.sub("", ours[url]) == CSRF.sub("", djangos), url
+    table = _result_table(ours[list_url])
+    assert table.count("<tr>") == 5  # the header and four bookings
+    assert "Sport &amp; Spiel &lt;e.V.&gt;" in table
+    assert f'href="{reverse("admin:events_booking_change", args=[waiting.pk])}"' in table
+    assert "_changelist_filters=status__exact%3Dcancelled" in ours[f"{list_url}?status__exact=cancelled"]
+
+
+def test_the_booking_list_reads_a_fixed_number_of_queries(staff_client, django_assert_num_queries):
+    """Only the columns the rows show are read (list_columns); a column read after all would cost a query per row."""
+    for _ in range(3):
+        people_booked(EventFactory(), 4)
+    staff_client.get(reverse("admin:events_booking_changelist"))
+    # session, user, the count, the page (with person, event and organisation)
+    with django_assert_num_queries(4):
+        response = staff_client.get(reverse("admin:events_booking_changelist"))
+    assert len(response.context["cl"].result_list) == 12

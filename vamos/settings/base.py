@@ -33,7 +33,7 @@ SITE_ID = 1
 # modeltranslation must come before django.contrib.admin.
 INSTALLED_APPS = [
     "modeltranslation",
-    "django.contrib.admin",
+    "vamos.apps.VamosAdminConfig",  # django.contrib.admin with vamos.admin_site.VamosAdminSite
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "academy.context_processors.portal",
             ],
+            "libraries": {"vamos_admin": "vamos.admin_site"},  # the admin's memo keys and quick change lists
         },
     },
 ]
