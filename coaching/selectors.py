@@ -4,11 +4,13 @@ Permission rule: a case id that is not the viewer's (another organisation's, ano
 so that ids do not leak.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -26,10 +28,9 @@ def _case_queryset() -> QuerySet[CoachingCase]:
 
 
 def case_list_for_coach(*, user: User) -> QuerySet[CoachingCase]:
-    """The coach's cases in the order of their statuses (running before closed), newest first within one: a
-    page of them reads each row's topics and next session for that page's rows only (three queries and the count).
+    """The coach's cases in the order of their statuses (running before closed), newest first within one; a page
+    of them gets its rows' topics and next sessions from complete_case_rows (two plain reads for the page's rows).
     Only what the list shows is read: the cases' long texts and the people on them cost half the page's time."""
-    now = timezone.now()
     status_order = Case(
         *(When(status=status, then=Value(index)) for index, status in enumerate(CoachingCase.Status.values)),
         output_field=IntegerField(),
@@ -38,18 +39,34 @@ def case_list_for_coach(*, user: User) -> QuerySet[CoachingCase]:
         CoachingCase.objects.select_related("organisation")
         .only("kind", "status", "created_at", "organisation__name")
         .filter(coach__user=user)
-        .prefetch_related(
-            Prefetch("topics", queryset=Topic.objects.only(*translated_columns("name")), to_attr="topic_list"),
-            Prefetch(
-                "sessions",
-                queryset=Session.objects.filter(status__in=Session.BLOCKING, end__gte=now)
-                .only("case_id", "start", "status")
-                .order_by("start"),
-                to_attr="upcoming_sessions",
-            ),
-        )
         .order_by(status_order, "-created_at", "-pk")
     )
+
+
+class UpcomingSession(NamedTuple):
+    start: datetime
+    status: str
+
+
+def complete_case_rows(cases: list[CoachingCase], *, now: datetime | None = None) -> list[CoachingCase]:
+    """Gives a page of cases their topics (`topic_list`, in the topics' order) and their upcoming proposed or
+    confirmed sessions (`upcoming_sessions`: start and status, soonest first): one query each for all the rows.
+    Two prefetches did the same with a fifth of the page's Python calls (prefetch machinery, model instances of
+    every session) for a list that shows names and one date."""
+    now = now or timezone.now()
+    ids = [case.pk for case in cases]
+    topics: dict[int, list[Topic]] = defaultdict(list)
+    linked = Topic.objects.filter(coaching_cases__in=ids).annotate(case_id=F("coaching_cases__id"))
+    for topic in linked.only(*translated_columns("name")).order_by("position", "slug"):
+        topics[topic.case_id].append(topic)
+    sessions: dict[int, list[UpcomingSession]] = defaultdict(list)
+    upcoming = Session.objects.filter(case_id__in=ids, status__in=Session.BLOCKING, end__gte=now)
+    for case_id, start, status in upcoming.order_by("start", "pk").values_list("case_id", "start", "status"):
+        sessions[case_id].append(UpcomingSession(start, status))
+    for case in cases:
+        case.topic_list = topics[case.pk]
+        case.upcoming_sessions = sessions[case.pk]
+    return cases
 
 
 def case_for_coach(*, user: User, pk: int) -> CoachingCase:

@@ -328,6 +328,7 @@ def case_url(case: CoachingCase) -> str:
 @coach_required
 def coach_cases(request):
     cases = page_of(request, selectors.case_list_for_coach(user=request.user), per_page=CASES_PAGE_SIZE)
+    selectors.complete_case_rows(cases.items)
     return render(request, "coaching/coach_cases.html", {"cases": cases})
 
 
