@@ -57,7 +57,8 @@ class MemoNode(template.Node):
         if not memo_enabled():
             return self.nodelist.render(context)
         origin = getattr(self.origin, "name", None)
-        key = (origin, *(part.resolve(context) for part in self.key))
+        # The script prefix: the links inside are written under it (a process may serve more than one).
+        key = (origin, get_script_prefix(), *(part.resolve(context) for part in self.key))
         memo = _memos.get(self.name)
         kept = memo.get(key) if memo is not None else None
         if kept is None:

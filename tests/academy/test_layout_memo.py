@@ -7,7 +7,7 @@ import re
 import pytest
 from django.template import Context, Template
 from django.test import Client, override_settings
-from django.urls import reverse
+from django.urls import reverse, set_script_prefix
 
 from academy import roles
 from academy.templatetags.layout import memo_clear
@@ -148,3 +148,16 @@ def test_a_memo_renders_its_content_once_per_key_and_its_fresh_parts_every_time(
         assert render(key=2, kept="b", now="3") == "[b|3]"
     with override_settings(LAYOUT_MEMO=False):
         assert render(key=1, kept="c", now="4") == "[c|4]"
+
+
+def test_a_memo_keeps_its_links_per_script_prefix():
+    """The same page served under another script prefix (a second mount of the portal) gets its own links."""
+    template = Template("{% load layout %}{% memo 'links' %}<a href=\"{% url 'events:catalogue' %}\">{% endmemo %}")
+    with override_settings(LAYOUT_MEMO=True):
+        assert template.render(Context()) == f'<a href="{reverse("events:catalogue")}">'
+        try:
+            set_script_prefix("/portal/")
+            assert template.render(Context()) == '<a href="/portal/veranstaltungen/">'
+        finally:
+            set_script_prefix("/")
+        assert template.render(Context()) == '<a href="/veranstaltungen/">'
