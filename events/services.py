@@ -72,6 +72,10 @@ def _lock_event(event_id: int) -> Event:
 
 
 def _is_trainer(*, event: Event, user: User) -> bool:
+    """Whether the user is one of the event's trainers: from its trainers when they were read with it (the event
+    page's), else one query."""
+    if "trainers" in getattr(event, "_prefetched_objects_cache", {}):
+        return any(trainer.pk == user.pk for trainer in event.trainers.all())
     return event.trainers.filter(pk=user.pk).exists()
 
 

@@ -119,7 +119,7 @@ def _booking_context(request, event, **extra):
     context = {"event": event, "refusal": services.event_booking_refusal(event=event)}
     trainer_ids = {trainer.pk for trainer in event.trainers.all()}
     context["is_trainer"] = user.is_authenticated and user.pk in trainer_ids
-    context["takes_attendance"] = context["is_trainer"] or user.is_staff
+    context["takes_attendance"] = services.attendance_can_mark(event=event, user=user)  # no query: trainers are read
     if not user.is_authenticated:
         context["show_link"] = False
         return context | extra
