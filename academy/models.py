@@ -98,6 +98,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
+    # What get_full_name() and get_short_name() read: the columns a page reads of a person it only names (a trainer,
+    # a coach, the contact, who booked), with only(); nothing else of their account.
+    NAME_COLUMNS = ("first_name", "last_name", "display_name", "email")
+
     def get_full_name(self) -> str:
         return self.full_name or self.display_name or self.email
 

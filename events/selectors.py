@@ -28,7 +28,7 @@ def _day_start(day: date) -> datetime:
 
 # What pages show of a person who is not the viewer (a trainer, the contact, who booked): names and address; nothing
 # else of their accounts is read, nor kept in the cache with an event (events.cache).
-PERSON_NAME_COLUMNS = ("first_name", "last_name", "display_name", "email")
+PERSON_NAME_COLUMNS = User.NAME_COLUMNS
 
 # What the organisation's home page shows of its next bookings (organisation_upcoming_bookings): the booking's
 # state, the event's title in every language, its format and first date, the person's name.

@@ -36,3 +36,16 @@ def test_organisation_home_shows_coaching(client, case, organisation, org_admin)
     content = client.get(reverse("organisations:home", args=[organisation.pk])).content.decode()
     assert reverse("coaching:case", args=[organisation.pk, case.pk]) in content
     assert reverse("coaching:request", args=[organisation.pk]) in content
+
+
+def test_the_home_slot_names_each_case_its_state_and_coach_in_one_query(
+    assigned_case, organisation, org_admin, coach, rf, django_assert_num_queries
+):
+    request = rf.get("/")
+    request.user = org_admin
+    with django_assert_num_queries(1):
+        slot = integrations.home_slot(request=request, organisation=organisation)
+    html = slot["html"]
+    assert f"{assigned_case.get_kind_display().capitalize()} #{assigned_case.pk}" in html
+    assert assigned_case.get_status_display() in html
+    assert f"({coach.user.get_full_name()})" in html
