@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint format migrate demo messages lock vendor audit bench clean
+.PHONY: run test setup lint format migrate demo messages lock vendor audit bench calls clean
 
 # A fresh virtual environment with the pinned dependencies, re-made when the lock file changes.
 $(BIN)/.installed: requirements/dev.txt
@@ -77,6 +77,11 @@ BENCH_REDIS_URL ?= redis://127.0.0.1:6379/7
 SCALE ?= 1
 bench: setup
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python scripts/bench.py --scale $(SCALE)
+
+## make calls: Python function calls, queries and bytes of one request to each page `make bench` measures, in
+## this process (scripts/calls.py; needs a database `make bench` has seeded); PAGES="my bookings" for some only
+calls: setup
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python scripts/calls.py $(if $(PAGES),"$(PAGES)")
 
 clean:
 	rm -rf $(VENV) var

@@ -176,46 +176,66 @@ def drive(name: str, sessions: list[str], paths, *, method="GET", seconds: float
     return row
 
 
-def pages(plan: dict, args) -> list[dict]:
+def page_spec(plan: dict) -> list[tuple]:
+    """The pages the benchmark measures: (name, whose sessions: "members", "coach" or "staff", the paths virtual
+    person i asks for, options)."""
     members = plan["members"]
-    member_sessions = [m["session"] for m in members]
-    coach = [plan["coach"]["session"]] * args.users
-    staff = [plan["staff"]["session"]] * args.users
 
     def each(build):
         return lambda i: [build(members[i])]
 
-    spec = [
-        ("bare view (floor)", member_sessions, lambda i: ["/bench/bare/"], {}),
-        ("catalogue", member_sessions, lambda i: ["/veranstaltungen/"], {}),
+    return [
+        ("bare view (floor)", "members", lambda i: ["/bench/bare/"], {}),
+        ("catalogue", "members", lambda i: ["/veranstaltungen/"], {}),
         (
             "catalogue, filtered",
-            member_sessions,
+            "members",
             lambda i: [f"/veranstaltungen/?topic={plan['topic']}&format=online&free=on"],
             {},
         ),
-        ("event page", member_sessions, each(lambda m: f"/veranstaltungen/{m['event']}/"), {}),
+        ("event page", "members", each(lambda m: f"/veranstaltungen/{m['event']}/"), {}),
         (
             "booking POST",
-            member_sessions,
+            "members",
             lambda i: [f"/veranstaltungen/{pk}/buchen/" for pk in members[i]["book"]],
             {"method": "POST", "limit_own": True},
         ),
-        ("my bookings", member_sessions, lambda i: ["/veranstaltungen/meine-buchungen/"], {}),
-        ("organisation home", member_sessions, each(lambda m: f"/organisationen/{m['organisation']}/"), {}),
-        ("module page", member_sessions, each(lambda m: f"/lernen/module/{m['module']}/"), {}),
-        ("lesson page", member_sessions, each(lambda m: f"/lernen/module/{m['module']}/lektion/{m['lesson']}/"), {}),
-        ("coach's case list", coach, lambda i: ["/coaching/coach/"], {}),
-        ("staff statistics", staff, lambda i: ["/team/statistik/"], {}),
-        ("admin booking list", staff, lambda i: ["/admin/events/booking/"], {}),
+        ("my bookings", "members", lambda i: ["/veranstaltungen/meine-buchungen/"], {}),
+        ("organisation home", "members", each(lambda m: f"/organisationen/{m['organisation']}/"), {}),
+        ("module page", "members", each(lambda m: f"/lernen/module/{m['module']}/"), {}),
+        ("lesson page", "members", each(lambda m: f"/lernen/module/{m['module']}/lektion/{m['lesson']}/"), {}),
+        ("coach's case list", "coach", lambda i: ["/coaching/coach/"], {}),
+        ("staff statistics", "staff", lambda i: ["/team/statistik/"], {}),
+        ("admin booking list", "staff", lambda i: ["/admin/events/booking/"], {}),
     ]
+
+
+def page_paths(plan: dict) -> list[tuple[str, str, str]]:
+    """(name, whose, path) of each page that is read (not the booking POST), as the first virtual person asks for
+    it: what scripts/calls.py measures."""
+    return [
+        (name, whose, paths(0)[0])
+        for name, whose, paths, options in page_spec(plan)
+        if options.get("method", "GET") == "GET"
+    ]
+
+
+def pages(plan: dict, args) -> list[dict]:
+    members = plan["members"]
+    sessions_of = {
+        "members": [m["session"] for m in members],
+        "coach": [plan["coach"]["session"]] * args.users,
+        "staff": [plan["staff"]["session"]] * args.users,
+    }
     rows = []
-    for name, sessions, paths, options in spec:
+    for name, whose, paths, options in page_spec(plan):
         limit = None
         if options.get("limit_own"):
             limit = min(len(members[i]["book"]) for i in range(len(members)))
         rows.append(
-            drive(name, sessions, paths, method=options.get("method", "GET"), seconds=args.seconds, limit=limit)
+            drive(
+                name, sessions_of[whose], paths, method=options.get("method", "GET"), seconds=args.seconds, limit=limit
+            )
         )
     floor = rows[0]["p95_ms"]
     for row in rows:

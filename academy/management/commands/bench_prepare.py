@@ -177,8 +177,8 @@ class Command(BaseCommand):
         coach_user = User.objects.get(pk=coach["coach__user_id"])
         return {
             "members": plan_members,
-            "coach": {"session": session_for(coach_user), "cases": coach["n"]},
-            "staff": {"session": session_for(staff)},
+            "coach": {"session": session_for(coach_user), "user_id": coach_user.pk, "cases": coach["n"]},
+            "staff": {"session": session_for(staff), "user_id": staff.pk},
             "topic": topic,
             "storm": {
                 "event": event.pk,
