@@ -36,9 +36,13 @@ def _status(booking) -> str:
     if booking.is_confirmed:
         return _BADGE.format("success", escape(gettext("confirmed")))
     if booking.is_waiting:
-        text = gettext("waiting list, position %(position)s") % {"position": booking.waiting_position}
-        return _BADGE.format("warning", escape(text))
+        return _waiting_badge(booking)
     return _BADGE.format("secondary", escape(gettext("cancelled")))
+
+
+def _waiting_badge(booking) -> str:
+    text = gettext("waiting list, position %(position)s") % {"position": booking.waiting_position}
+    return _BADGE.format("warning", escape(text))
 
 
 @register.simple_tag(takes_context=True)
@@ -85,12 +89,7 @@ def home_booking_item(booking):
         local = timezone.localtime(event.first_start)
         when = f"{formats.date_format(local, 'SHORT_DATE_FORMAT')}, {formats.time_format(local, 'TIME_FORMAT')}"
     person = booking.person.get_full_name() if booking.person is not None else ""
-    if booking.is_waiting:
-        state = _BADGE.format(
-            "warning", escape(gettext("waiting list, position %(position)s") % {"position": booking.waiting_position})
-        )
-    else:
-        state = _BADGE.format("success", escape(gettext("confirmed")))
+    state = _waiting_badge(booking) if booking.is_waiting else _BADGE.format("success", escape(gettext("confirmed")))
     return mark_safe(  # noqa: S308
         f'<li class="mb-2">\n    <a href="{path_to("events:detail", event.pk)}">{escape(event.title)}</a>\n'
         f'    <br><small class="text-body-secondary">{escape(when)} · '
