@@ -9,7 +9,7 @@ The rules that must hold under concurrency are database constraints:
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import Count, F, Max, Min, OuterRef, Q, Subquery, Value
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -328,13 +328,14 @@ def event_dates_changed(sender, instance: EventDate, **kwargs) -> None:
     The event's row is locked first, so two editors saving dates of the same event at once write them one after
     the other, each from the dates the other committed; the values are also set on the date's event object, so
     the caller's copy (an admin form's, a factory's) is not left stale."""
+    event = Event.objects.filter(pk=instance.event_id)
     with transaction.atomic():
-        if not Event.objects.select_for_update().filter(pk=instance.event_id).exists():
+        if not event.select_for_update().exists():
             return  # the event itself is being deleted
-        span = EventDate.objects.filter(event_id=instance.event_id).aggregate(first=Min("start"), last=Max("end"))
-        Event.objects.filter(pk=instance.event_id).update(first_start=span["first"], last_end=span["last"])
+        event.refresh_dates()
+        first_start, last_end = event.values_list("first_start", "last_end").get()
     if EventDate.event.is_cached(instance):
-        instance.event.first_start, instance.event.last_end = span["first"], span["last"]
+        instance.event.first_start, instance.event.last_end = first_start, last_end
 
 
 class Booking(models.Model):
