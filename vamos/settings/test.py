@@ -21,3 +21,5 @@ LOGGING["root"]["level"] = env("LOG_LEVEL", default="WARNING")
 # Static files come from the finders; no collectstatic before a test run.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Every prepared read compares its SQL with what Django compiles from the real values (academy.prepared).
+PREPARED_READS_VERIFY = True
