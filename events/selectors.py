@@ -15,6 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from academy.models import Topic, User
+from academy.prepared import BoundRead, prepared
 from academy.translation import translated_columns
 from organisations.models import Membership, Organisation
 
@@ -287,6 +288,44 @@ def bookings_of_organisation(
     return _split_by_time(_bookings_with_events(bookings, brief=brief), upcoming=upcoming, now=now or timezone.now())
 
 
+# The brief lists as prepared reads (academy.prepared): the lists' query is built and compiled once per process for
+# each of its shapes (upcoming or past, a page's window) instead of on every visit: half of what a list page cost.
+@prepared(person=int, now=datetime)
+def _person_list(upcoming: bool, *, person: int, now: datetime) -> QuerySet[Booking]:
+    return bookings_of_person(person=person, upcoming=upcoming, brief=True, now=now)
+
+
+@prepared(organisation=int, now=datetime)
+def _organisation_list(upcoming: bool, *, organisation: int, now: datetime) -> QuerySet[Booking]:
+    return bookings_of_organisation(organisation=organisation, upcoming=upcoming, brief=True, now=now)
+
+
+@prepared(organisation=int, person=int, now=datetime)
+def _organisation_list_own(upcoming: bool, *, organisation: int, person: int, now: datetime) -> QuerySet[Booking]:
+    return bookings_of_organisation(organisation=organisation, upcoming=upcoming, brief=True, now=now).filter(
+        person=person
+    )
+
+
+def booking_lists(
+    *, person: User | None = None, organisation: Organisation | None = None, now: datetime | None = None
+) -> tuple[BoundRead, BoundRead]:
+    """The upcoming and the past brief lists, ready to be paged: a person's own ("my bookings"), an organisation's
+    (what its admins see) or, with both, that person's bookings of that organisation (what a member sees there).
+    A page's rows are completed by complete_booking_rows."""
+    now = now or timezone.now()
+    if organisation is None:
+        return tuple(_person_list.bind(upcoming, person=person.pk, now=now) for upcoming in (True, False))
+    if person is None:
+        return tuple(
+            _organisation_list.bind(upcoming, organisation=organisation.pk, now=now) for upcoming in (True, False)
+        )
+    return tuple(
+        _organisation_list_own.bind(upcoming, organisation=organisation.pk, person=person.pk, now=now)
+        for upcoming in (True, False)
+    )
+
+
 def booking_of_person_for_event(*, event: Event, person: User) -> Booking | None:
     """The person's active booking for the event (confirmed or waiting, with `waiting_position`), or None.
 
@@ -391,18 +430,21 @@ def events_to_take_attendance(*, user: User, now: datetime | None = None, days: 
 # ---- what the hooks show ------------------------------------------------------------------------------------------
 
 
-def organisation_upcoming_bookings(
-    *, organisation: Organisation, limit: int = 5, now: datetime | None = None
-) -> list[Booking]:
-    """The organisation's next active bookings, for its home page: each booking's state, its event's title,
-    format and first start, the person's name, and for a waiting booking its position (one query).
+def organisation_upcoming_bookings(*, organisation: Organisation, now: datetime | None = None) -> list[Booking]:
+    """The organisation's next five active bookings, for its home page: each booking's state, its event's title,
+    format and first start, the person's name, and for a waiting booking its position (one prepared query).
 
     Reads only what the home page shows (HOME_BOOKING_COLUMNS; no list of dates, no organisation). Sorting by the
     event's `first_start` column is a plain join; PostgreSQL computes the waiting position for the rows it returns.
     """
+    return _upcoming_of_organisation(organisation=organisation.pk, now=now or timezone.now())
+
+
+@prepared(organisation=int, now=datetime)
+def _upcoming_of_organisation(*, organisation: int, now: datetime) -> QuerySet[Booking]:
     active = Booking.objects.filter(organisation=organisation).exclude(status=Booking.Status.CANCELLED)
-    upcoming = _split_by_time(active, upcoming=True, now=now or timezone.now())
-    return list(_with_waiting_position(upcoming).select_related("event", "person").only(*HOME_BOOKING_COLUMNS)[:limit])
+    upcoming = _split_by_time(active, upcoming=True, now=now)
+    return _with_waiting_position(upcoming).select_related("event", "person").only(*HOME_BOOKING_COLUMNS)[:5]
 
 
 def upcoming_events_by_topic(

@@ -283,8 +283,7 @@ def cancel(request, pk: int):
 @require_GET
 @login_required
 def my_bookings(request):
-    upcoming = selectors.bookings_of_person(person=request.user, upcoming=True, brief=True)
-    past = selectors.bookings_of_person(person=request.user, upcoming=False, brief=True)
+    upcoming, past = selectors.booking_lists(person=request.user)
     return render(request, "events/my_bookings.html", _bookings_pages(request, upcoming=upcoming, past=past))
 
 
@@ -302,11 +301,9 @@ def organisation_bookings(request, pk: int):
     """An organisation's bookings: all of them for its admins (and staff), a member's own for members."""
     access = organisation_access(request=request, pk=pk)
     organisation = access.organisation
-    upcoming = selectors.bookings_of_organisation(organisation=organisation, upcoming=True, brief=True)
-    past = selectors.bookings_of_organisation(organisation=organisation, upcoming=False, brief=True)
-    if not access.can_change:
-        upcoming = web.own_bookings_only(upcoming, person=request.user)
-        past = web.own_bookings_only(past, person=request.user)
+    # Admins (and staff) see all of the organisation's bookings, a member their own.
+    person = None if access.can_change else request.user
+    upcoming, past = selectors.booking_lists(organisation=organisation, person=person)
     context = _bookings_pages(request, upcoming=upcoming, past=past, access=access, organisation=organisation)
     return render(request, "events/organisation_bookings.html", context)
 

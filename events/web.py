@@ -1,12 +1,8 @@
 """Small helpers of the event pages (views.py, feeds.py) that are neither services nor selectors of the core."""
 
-from django.db.models import QuerySet
-
 from academy import roles
 from academy.models import User
 from organisations.models import Membership, Organisation
-
-from .models import Booking
 
 
 def is_htmx(request) -> bool:
@@ -28,8 +24,3 @@ def membership_in(*, memberships: list[Membership], organisation: Organisation |
     if organisation is None:
         return None
     return next((m for m in memberships if m.organisation_id == organisation.pk), None)
-
-
-def own_bookings_only(bookings: QuerySet[Booking], *, person: User) -> QuerySet[Booking]:
-    """What a member (not an admin) sees of the organisation's bookings: their own."""
-    return bookings.filter(person=person)
