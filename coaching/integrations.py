@@ -9,23 +9,15 @@ from django.utils.translation import gettext as _
 
 from academy import roles
 from academy.calendar import CalendarEntry
-from academy.models import User
 from organisations.plan import PlanItem
 
 from . import selectors
-from .models import CoachingCase, CoachProfile, Session
+from .models import CoachProfile, Session
 
 
 def home_slot(*, request, organisation):
-    """The organisation's coaching cases on its home page (one query), with the link to request one. Reads what the
-    slot shows: each case's kind and state, its coach's name."""
-    coach_name = (f"coach__user__{column}" for column in User.NAME_COLUMNS)
-    cases = list(
-        CoachingCase.objects.filter(organisation=organisation)
-        .select_related("coach__user")
-        .only("kind", "status", "organisation_id", "coach__user_id", *coach_name)
-        .order_by("-created_at")[:5]
-    )
+    """The organisation's coaching cases on its home page (one query), with the link to request one."""
+    cases = selectors.organisation_latest_cases(organisation=organisation.pk)
     membership = next((m for m in getattr(request, "_memberships", []) if m.organisation_id == organisation.pk), None)
     html = render_to_string(
         "coaching/_home_slot.html",

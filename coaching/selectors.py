@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from academy import roles
 from academy.models import Topic, User
+from academy.prepared import BoundRead, prepared
 from academy.translation import translated_columns
 from organisations.models import Membership, Organisation
 
@@ -27,10 +28,16 @@ def _case_queryset() -> QuerySet[CoachingCase]:
     return CoachingCase.objects.select_related("organisation", "coach__user", "preferred_coach__user", "requested_by")
 
 
-def case_list_for_coach(*, user: User) -> QuerySet[CoachingCase]:
-    """The coach's cases in the order of their statuses (running before closed), newest first within one; a page
-    of them gets its rows' topics and next sessions from complete_case_rows (two plain reads for the page's rows).
-    Only what the list shows is read: the cases' long texts and the people on them cost half the page's time."""
+def case_list_for_coach(*, user: User) -> BoundRead:
+    """The coach's cases in the order of their statuses (running before closed), newest first within one, ready to
+    be paged (a prepared read); a page of them gets its rows' topics and next sessions from complete_case_rows (two
+    plain reads for the page's rows). Only what the list shows is read: the cases' long texts and the people on
+    them cost half the page's time."""
+    return _coach_cases.bind(user=user.pk)
+
+
+@prepared(user=int)
+def _coach_cases(*, user: int) -> QuerySet[CoachingCase]:
     status_order = Case(
         *(When(status=status, then=Value(index)) for index, status in enumerate(CoachingCase.Status.values)),
         output_field=IntegerField(),
@@ -67,6 +74,18 @@ def complete_case_rows(cases: list[CoachingCase], *, now: datetime | None = None
         case.topic_list = topics[case.pk]
         case.upcoming_sessions = sessions[case.pk]
     return cases
+
+
+@prepared(organisation=int)
+def organisation_latest_cases(*, organisation: int) -> QuerySet[CoachingCase]:
+    """The organisation's five latest cases as its home page shows them: kind, state, the coach's name (prepared)."""
+    coach_name = (f"coach__user__{column}" for column in User.NAME_COLUMNS)
+    return (
+        CoachingCase.objects.filter(organisation=organisation)
+        .select_related("coach__user")
+        .only("kind", "status", "organisation_id", "coach__user_id", *coach_name)
+        .order_by("-created_at")[:5]
+    )
 
 
 def case_for_coach(*, user: User, pk: int) -> CoachingCase:

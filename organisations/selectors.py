@@ -184,7 +184,13 @@ def assessment_list(*, organisation: Organisation) -> QuerySet[Assessment]:
 
 
 def assessment_latest(*, organisation: Organisation) -> Assessment | None:
-    return assessment_list(organisation=organisation).first()
+    found = _latest_assessment(organisation=organisation.pk)
+    return found[0] if found else None
+
+
+@prepared(organisation=int)
+def _latest_assessment(*, organisation: int) -> QuerySet[Assessment]:
+    return assessment_list(organisation=organisation)[:1]
 
 
 def assessment_previous(*, assessment: Assessment) -> Assessment | None:

@@ -98,10 +98,11 @@ def test_the_check_refuses_a_query_whose_shape_follows_a_value(people):
     @prepared(user=int)
     def branching(*, user):
         found = Membership.objects.filter(user=user)
-        return found.filter(role=Membership.Role.ADMIN) if user > 1000 else found
+        return found.filter(role=Membership.Role.ADMIN) if user % 2 else found
 
+    branching(user=2)  # compiled with an even stand-in: the same shape
     with pytest.raises(AssertionError, match="differs from Django's"):
-        branching(user=people[0].pk)
+        branching(user=3)
 
 
 @pytest.mark.parametrize(

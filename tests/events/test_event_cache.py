@@ -116,7 +116,7 @@ def test_a_draft_is_hidden_again_at_once_and_a_deleted_event_is_gone(client, eve
 
 def test_a_second_visit_reads_the_seats_and_waiting_list_only(client, event, django_assert_num_queries):
     _page(client, event)
-    with django_assert_num_queries(2):  # anonymous: the event's seats and updated_at, its waiting list
+    with django_assert_num_queries(1):  # anonymous: the event's seats, updated_at and waiting list
         _page(client, event)
 
 

@@ -247,18 +247,18 @@ def test_event_page_query_count_is_constant(client, organisation, admin_user, dj
         organisation.memberships.create(user=colleague)
         book(event, colleague, organisation)
     client.force_login(admin_user)
-    # session, user, the event's seats, its waiting list, the event, dates, topics, trainers (these four kept in
-    # the cache for the next visit; no contact here), own booking, memberships (page and header), colleagues
+    # session, user, the event's seats with its waiting list, the event, dates, topics, trainers (these four kept
+    # in the cache for the next visit; no contact here), own booking, memberships (page and header), colleagues
     # (read once: whether there are any and the list)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(event.get_absolute_url())
     assert response.status_code == 200
     assert "Book for colleagues" in response.content.decode()
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(event.get_absolute_url())
     book(event, admin_user, organisation)
     # the same: the cancellation deadline is the first date the event was read with
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         client.get(event.get_absolute_url())
 
 
