@@ -168,13 +168,18 @@ def event_to_book(*, pk: int, viewer: User | None = None) -> Event:
     """The event a booking form posts to, with event_detail's visibility rule (drafts only for staff; else 404),
     in one narrow query: the booking service locks and reads the row itself, and the view only redirects.
     Loading the dates, topics and trainers here cost a third of the booking POST."""
-    events = Event.objects.only("pk", "status")
-    if not (viewer is not None and viewer.is_authenticated and viewer.is_staff):
-        events = events.exclude(status=Event.Status.DRAFT)
-    event = events.filter(pk=pk).first()
-    if event is None:
+    found = _event_to_book(bool(viewer is not None and viewer.is_authenticated and viewer.is_staff), pk=pk)
+    if not found:
         raise Http404
-    return event
+    return found[0]
+
+
+@prepared(pk=int)
+def _event_to_book(for_staff: bool, *, pk: int) -> QuerySet[Event]:
+    events = Event.objects.only("pk", "status")
+    if not for_staff:
+        events = events.exclude(status=Event.Status.DRAFT)
+    return events.filter(pk=pk)[:1]
 
 
 def _with_waiting_position(bookings: QuerySet[Booking]) -> QuerySet[Booking]:

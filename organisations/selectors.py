@@ -110,8 +110,13 @@ def organisation_open_join_requests(*, organisation: Organisation) -> QuerySet[J
 
 
 def organisation_topic_count(*, organisation: Organisation) -> int:
-    """The number of topics the organisation chose (one query)."""
-    return organisation.topics.count()
+    """The number of topics the organisation chose (one prepared query for at most the seven topics' ids)."""
+    return len(_topic_ids(organisation=organisation.pk))
+
+
+@prepared(organisation=int)
+def _topic_ids(*, organisation: int) -> QuerySet:
+    return Organisation.topics.through.objects.filter(organisation=organisation).values_list("topic_id")
 
 
 def organisation_member_clubs(*, federation: Organisation, confirmed: bool = True) -> QuerySet[Organisation]:

@@ -351,6 +351,32 @@ def test_organisation_home_shows_the_learning_slot(client, org_admin, member, or
     assert reverse("elearning:organisation_progress", args=[organisation.pk]) not in page
 
 
+def test_the_learning_slot_counts_the_modules_of_members_who_share(organisation, member, org_admin):
+    """Started and completed modules of the organisation's members who share their progress: a member who stopped
+    sharing with this organisation is left out, one who stopped sharing with another organisation is not."""
+    from django.utils import timezone
+
+    from elearning.selectors import organisation_progress_summary
+    from tests.organisations.factories import OrganisationFactory
+
+    modules = [ModuleFactory() for _ in range(3)]
+    withholding, outsider = UserFactory(), UserFactory()
+    organisation.memberships.create(user=withholding)
+    other = OrganisationFactory(members=[outsider, member, withholding])  # withholding shares with this one
+    ProgressSharing.objects.create(membership=organisation.memberships.get(user=withholding), shares=False)
+    ProgressSharing.objects.create(membership=other.memberships.get(user=member), shares=False)
+    ProgressSharing.objects.create(membership=organisation.memberships.get(user=org_admin), shares=True)
+    for person, count in ((member, 3), (org_admin, 1), (withholding, 2), (outsider, 2)):
+        for module in modules[:count]:
+            services.module_start(user=person, module=module)
+    Enrolment.objects.filter(user=member, module=modules[0]).update(completed_at=timezone.now())
+    Enrolment.objects.filter(user__in=[withholding, outsider]).update(completed_at=timezone.now())
+
+    assert organisation_progress_summary(organisation=organisation) == {"started": 4, "completed": 1}
+    assert organisation_progress_summary(organisation=other) == {"started": 4, "completed": 4}
+    assert organisation_progress_summary(organisation=OrganisationFactory()) == {"started": 0, "completed": 0}
+
+
 def test_development_plan_suggests_modules(organisation):
     from academy.models import Topic
     from elearning.plugins import modules_for_plan
