@@ -13,8 +13,9 @@ only(), values_list and prefetch_related work as usual).
 
     memberships(user=request.user.pk)  # a list
 
-The rules the build function follows (a check enforces the first two when the read is first compiled, the test
-settings' PREPARED_READS_VERIFY compares every call's SQL with what Django compiles from the real values):
+The rules the build function follows (the first is checked when a shape is first compiled; under the test
+settings, PREPARED_READS_VERIFY compares every call's SQL and values with what Django compiles from the real
+values, which catches a break of any of them in any test that calls the read):
 - every parameter reaches the SQL unchanged, as a parameter (an `int`, `str`, `date` or `datetime`): no
   `timezone.now()` or arithmetic on a parameter inside the function, no slicing or `__in` lists by a parameter;
 - a parameter never changes the shape of the query (no `if` on it);
@@ -22,7 +23,8 @@ settings' PREPARED_READS_VERIFY compares every call's SQL with what Django compi
 
 Reached for only where a profile showed the building and compiling to be a large part of a page (docs/benchmarks.md,
 sixth round). SQLAlchemy keeps compiled statements the same way; Django has no public API for it, so this module
-uses two stable internals: `SQLCompiler.as_sql()`'s (sql, params) and `Query.get_compiler()`.
+leans on internals that have kept their form since Django 2: `SQLCompiler.as_sql()`'s (sql, params), the compiler
+that `Query.get_compiler()` returns and `QuerySet._chain()`. The test suite covers them on every Django upgrade.
 """
 
 import copy
