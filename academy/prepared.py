@@ -16,8 +16,9 @@ only(), values_list and prefetch_related work as usual).
 The rules the build function follows (the first is checked when a shape is first compiled; under the test
 settings, PREPARED_READS_VERIFY compares every call's SQL and values with what Django compiles from the real
 values, which catches a break of any of them in any test that calls the read):
-- every parameter reaches the SQL unchanged, as a parameter (an `int`, `str`, `date` or `datetime`): no
-  `timezone.now()` or arithmetic on a parameter inside the function, no slicing or `__in` lists by a parameter;
+- every parameter reaches the SQL unchanged, as a parameter (an `int`, `str`, `date` or `datetime`; a `list` of
+  integers through the lookup `__any_of` below, not `__in`): no `timezone.now()` or arithmetic on a parameter
+  inside the function, no slicing by a parameter;
 - a parameter never changes the shape of the query (no `if` on it);
 - anything else the SQL depends on (the active language, a flag) is a positional argument: the shape.
 
@@ -29,13 +30,14 @@ that `Query.get_compiler()` returns and `QuerySet._chain()`. The test suite cove
 
 import copy
 import datetime as dt
+import json
 from collections.abc import Callable
 from functools import update_wrapper
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections
-from django.db.models import QuerySet
+from django.db import connections, models
+from django.db.models import Count, Lookup, QuerySet, Window
 
 # Within a small integer column's range: Django 5 turns a lookup outside its column's range into "no rows" (or
 # "every row") before any SQL is written. A constant of the query equal to a stand-in would be taken for the
@@ -46,13 +48,15 @@ _INT_BASE = 32_000
 def _stand_in(kind: type, index: int):
     if kind is int:
         return _INT_BASE + index
+    if kind is list:
+        return [_INT_BASE + index, _INT_BASE + index]
     if kind is str:
         return f"\x1fprepared-{index}\x1f"
     if kind is dt.datetime:
         return dt.datetime(2222, 2, 2, 2, 2, 2, index + 1, tzinfo=dt.UTC)
     if kind is dt.date:
         return dt.date(2222, 2, index + 1)
-    raise ImproperlyConfigured(f"A prepared read's parameter is an int, str, date or datetime, not {kind!r}.")
+    raise ImproperlyConfigured(f"A prepared read's parameter is an int, str, date, datetime or list, not {kind!r}.")
 
 
 def _adapt(kind: type, value, connection):
@@ -61,7 +65,37 @@ def _adapt(kind: type, value, connection):
         return connection.ops.adapt_datetimefield_value(value)
     if kind is dt.date:
         return connection.ops.adapt_datefield_value(value)
+    if kind is list:
+        return _array(value, connection)
     return value
+
+
+def _array(values, connection):
+    """Integers as one parameter: an array for PostgreSQL, a JSON text for SQLite's json_each."""
+    values = [int(value) for value in values]
+    return values if connection.vendor == "postgresql" else json.dumps(values)
+
+
+@models.IntegerField.register_lookup
+@models.ForeignKey.register_lookup
+class AnyOf(Lookup):
+    """`field__any_of=ids`: the field is one of a list of integers passed as one parameter, so that the SQL is the
+    same for any number of them (`__in` writes a placeholder per value) and a prepared read (kind `list`) can keep
+    it. PostgreSQL: `= ANY(array)`, which its indexes serve as they serve IN; SQLite: IN json_each(text)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value, connection):
+        return "%s", [_array(value, connection)]
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+        # lhs is a quoted column, rhs a placeholder: the values travel as a parameter.
+        return f"{lhs} IN (SELECT value FROM json_each({rhs}))", [*lhs_params, *rhs_params]  # noqa: S608
 
 
 class _Compiled:
@@ -76,6 +110,8 @@ class _Compiled:
 
 
 KEPT_SHAPES = 64  # per prepared read: a shape's entry is a few kB; page numbers are shapes too
+COUNT = "count"
+Cut = tuple[int, int | None] | str | None  # all rows, a window (start, stop), or COUNT
 
 
 class PreparedRead:
@@ -95,21 +131,22 @@ class PreparedRead:
         """The read as a list that Django's Paginator (and academy.pagination) can slice and count."""
         return BoundRead(self, shape, values)
 
-    def rows(self, shape: tuple, window: tuple[int, int] | None, values: dict) -> list:
+    def rows(self, shape: tuple, cut: Cut, values: dict) -> list:
+        """The rows of the query, of a window of it (start, stop) or its number of rows (COUNT)."""
         if values.keys() != self.kinds.keys():
             raise TypeError(f"{self.build.__name__}() takes {sorted(self.kinds)}, got {sorted(values)}")
-        compiled = self._compiled.get((shape, window))
+        compiled = self._compiled.get((shape, cut))
         if compiled is None:
             if len(self._compiled) >= KEPT_SHAPES:
                 self._compiled.clear()
-            compiled = self._compiled[shape, window] = self._compile(shape, window)
+            compiled = self._compiled[shape, cut] = self._compile(shape, cut)
         connection = connections[compiled.queryset.db]
         params = list(compiled.params)
         for position, name, kind in compiled.slots:
             params[position] = _adapt(kind, values[name], connection)
         params = tuple(params)
         if getattr(settings, "PREPARED_READS_VERIFY", False):
-            self._verify(compiled, shape, window, values, params)
+            self._verify(compiled, shape, cut, values, params)
         # A compiler of our own for this call: the kept one's columns and joins, this thread's connection, the
         # kept SQL with this call's values. Django's iterable asks the query for its compiler and runs it.
         compiler = copy.copy(compiled.compiler)
@@ -119,13 +156,21 @@ class PreparedRead:
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
         return list(queryset)
 
-    def queryset(self, shape: tuple, window: tuple[int, int] | None, values: dict) -> QuerySet:
+    def queryset(self, shape: tuple, cut: Cut, values: dict) -> QuerySet:
         queryset = self.build(*shape, **values)
-        return queryset if window is None else queryset[window[0] : window[1]]
+        if cut is None:
+            return queryset
+        if cut == COUNT:
+            # The number of rows as a row: COUNT(*) OVER () of the first row, none when there are none. Like
+            # count(), it leaves the order out; joins of select_related along required keys add no rows.
+            return queryset.order_by().annotate(_total=Window(Count("*"))).values_list("_total")[:1]
+        return queryset[cut[0] : cut[1]]
 
-    def _compile(self, shape: tuple, window: tuple[int, int] | None) -> _Compiled:
+    def _compile(self, shape: tuple, cut: Cut) -> _Compiled:
         stand_ins = {name: _stand_in(kind, index) for index, (name, kind) in enumerate(self.kinds.items())}
-        queryset = self.queryset(shape, window, stand_ins)
+        queryset = self.queryset(shape, cut, stand_ins)
+        if queryset.query.distinct or queryset.query.combinator:
+            raise ImproperlyConfigured(f"{self.build.__name__}: a prepared read is not distinct() nor a union.")
         compiler = queryset.query.get_compiler(using=queryset.db)
         sql, params = compiler.as_sql()
         connection = compiler.connection
@@ -140,8 +185,8 @@ class PreparedRead:
             slots.extend((position, name, kind) for position in positions)
         return _Compiled(queryset, compiler, sql, tuple(params), tuple(slots))
 
-    def _verify(self, compiled: _Compiled, shape: tuple, window, values: dict, params: tuple) -> None:
-        fresh = self.queryset(shape, window, values)
+    def _verify(self, compiled: _Compiled, shape: tuple, cut: Cut, values: dict, params: tuple) -> None:
+        fresh = self.queryset(shape, cut, values)
         sql, fresh_params = fresh.query.get_compiler(using=fresh.db).as_sql()
         if (sql, tuple(fresh_params)) != (compiled.sql, params):
             raise AssertionError(
@@ -151,8 +196,8 @@ class PreparedRead:
 
 
 class BoundRead:
-    """A prepared read with its values: slicing reads a window of rows (the window is part of the shape), count()
-    asks Django (a page beyond the first is rare: academy.pagination counts only then)."""
+    """A prepared read with its values: slicing reads a window of rows, count() the number of rows (each a shape
+    of its own, compiled once)."""
 
     def __init__(self, read: PreparedRead, shape: tuple, values: dict):
         self.read = read
@@ -165,7 +210,8 @@ class BoundRead:
         return self.read.rows(self.shape, (index.start or 0, index.stop), self.values)
 
     def count(self) -> int:
-        return self.read.queryset(self.shape, None, self.values).count()
+        found = self.read.rows(self.shape, COUNT, self.values)
+        return found[0][0] if found else 0
 
 
 def prepared(**kinds: type) -> Callable[[Callable], PreparedRead]:

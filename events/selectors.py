@@ -240,25 +240,39 @@ def complete_booking_rows(bookings: list[Booking]) -> list[Booking]:
 
     A page's rows are read first and completed afterwards: the position's subquery and the dates' prefetch, built
     into each list's query, cost two thirds of "my bookings" in Python (query building, prefetch machinery, model
-    instances for every date) for what two plain reads of the page's events answer."""
+    instances for every date) for what two plain reads of the page's events answer. Both are prepared reads: the
+    events' ids are one parameter (`__any_of`), whatever their number."""
     if not bookings:
         return bookings
     dates: dict[int, list[DateSpan]] = defaultdict(list)
-    spans = EventDate.objects.filter(event_id__in={booking.event_id for booking in bookings})
-    for event_id, start, end in spans.order_by("event_id", "start", "pk").values_list("event_id", "start", "end"):
+    for event_id, start, end in _dates_of_events(events=sorted({booking.event_id for booking in bookings})):
         dates[event_id].append(DateSpan(start, end))
     waiting = {booking.event_id for booking in bookings if booking.status == Booking.Status.WAITING}
     positions: dict[int, int] = {}
     if waiting:
-        queue = Booking.objects.filter(event_id__in=waiting, status=Booking.Status.WAITING)
         ahead: dict[int, int] = defaultdict(int)
-        for event_id, pk in queue.order_by("event_id", "created_at", "pk").values_list("event_id", "pk"):
+        for event_id, pk in _waiting_lists(events=sorted(waiting)):
             ahead[event_id] += 1
             positions[pk] = ahead[event_id]
     for booking in bookings:
         booking.event.date_list = dates[booking.event_id]
         booking.waiting_position = positions.get(booking.pk)
     return bookings
+
+
+@prepared(events=list)
+def _dates_of_events(*, events: list[int]) -> QuerySet:
+    return (
+        EventDate.objects.filter(event_id__any_of=events)
+        .order_by("event_id", "start", "pk")
+        .values_list("event_id", "start", "end")
+    )
+
+
+@prepared(events=list)
+def _waiting_lists(*, events: list[int]) -> QuerySet:
+    queue = Booking.objects.filter(event_id__any_of=events, status=Booking.Status.WAITING)
+    return queue.order_by("event_id", "created_at", "pk").values_list("event_id", "pk")
 
 
 def _split_by_time(bookings: QuerySet[Booking], *, upcoming: bool | None, now: datetime) -> QuerySet[Booking]:

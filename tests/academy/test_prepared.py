@@ -68,6 +68,20 @@ def test_dates_and_texts_reach_the_query_as_parameters(db):
     assert joined == User.objects.get(pk=new.pk).date_joined and timezone.is_aware(joined)
 
 
+@prepared(ids=list)
+def topics_among(*, ids):
+    return Topic.objects.filter(pk__any_of=ids).order_by("pk").values_list("pk", flat=True)
+
+
+def test_a_list_of_ids_is_one_parameter_whatever_its_length(db, django_assert_num_queries):
+    made = Topic.objects.bulk_create(Topic(slug=f"l-{n}", name=f"T{n}", position=n) for n in range(5))
+    ids = [topic.pk for topic in made]
+    for chosen in ([], ids[:1], ids[1:4], [*ids, 0], ids[::-1]):
+        with django_assert_num_queries(1):
+            assert topics_among(ids=chosen) == sorted(set(chosen) & set(ids))
+    assert list(Topic.objects.filter(pk__any_of=ids[:2]).values_list("pk", flat=True).order_by("pk")) == ids[:2]
+
+
 def test_each_shape_is_compiled_once(db, settings, monkeypatch):
     settings.PREPARED_READS_VERIFY = False  # the check builds the query on every call; here we count builds
     Topic.objects.bulk_create(Topic(slug=f"p-{n}", name=f"T{n}", position=n) for n in range(1000, 1003))
@@ -92,6 +106,14 @@ def test_a_bound_read_is_paged_like_a_queryset(db, rf):
             from_queryset.page.paginator.count,
             from_queryset.notice,
         )
+
+
+def test_a_bound_read_counts_its_rows_in_one_prepared_query(people, django_assert_num_queries):
+    for person, expected in ((people[0], 2), (people[1], 1)):
+        with django_assert_num_queries(1):
+            counted = memberships.bind(user=person.pk).count()
+        assert counted == expected == _memberships(user=person.pk).count()
+    assert memberships.bind(user=0).count() == 0
 
 
 def test_the_check_refuses_a_query_whose_shape_follows_a_value(people):

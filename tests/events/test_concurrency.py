@@ -143,7 +143,7 @@ def test_parallel_cancellations_promote_exactly_as_many_waiting_people(postgresq
         assert Event.objects.get(pk=event.pk).seats_left == 0
 
 
-def test_two_editors_adding_dates_to_one_event_at_once_both_count_in_its_first_and_last_dates():
+def test_two_editors_adding_dates_to_one_event_at_once_both_count_in_its_first_and_last_dates(postgresql):
     """The second save waits for the first one's row lock on the event and then reads its committed date: without
     the lock it would compute the span from its own date only and overwrite the first one's."""
     from datetime import timedelta
