@@ -1,6 +1,7 @@
 """Queries that the organisation pages need, with their joins, and the permission lookups every view uses."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Avg, Count, Q, QuerySet
 from django.http import Http404
@@ -78,9 +79,14 @@ def current_organisation(*, request) -> Organisation | None:
     return current
 
 
-def organisation_members(*, organisation: Organisation) -> QuerySet[Membership]:
+def organisation_members(*, organisation: Organisation) -> list[Membership]:
     """The team as its page shows it: deleted (anonymised, inactive) accounts are left out; their memberships
-    stay so that the organisation's figures keep counting them."""
+    stay so that the organisation's figures keep counting them (a prepared read, as the two below)."""
+    return _members(organisation=organisation.pk)
+
+
+@prepared(organisation=int)
+def _members(*, organisation: int) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(organisation=organisation, user__is_active=True)
         .select_related("user")
@@ -88,20 +94,27 @@ def organisation_members(*, organisation: Organisation) -> QuerySet[Membership]:
     )
 
 
-def organisation_open_invitations(*, organisation: Organisation) -> QuerySet[Invitation]:
+def organisation_open_invitations(*, organisation: Organisation) -> list[Invitation]:
+    return _open_invitations(organisation=organisation.pk, now=timezone.now())
+
+
+@prepared(organisation=int, now=datetime)
+def _open_invitations(*, organisation: int, now: datetime) -> QuerySet[Invitation]:
     return (
         Invitation.objects.filter(
-            organisation=organisation,
-            accepted_at__isnull=True,
-            revoked_at__isnull=True,
-            expires_at__gt=timezone.now(),
+            organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
         )
         .select_related("invited_by")
         .order_by("-created_at")
     )
 
 
-def organisation_open_join_requests(*, organisation: Organisation) -> QuerySet[JoinRequest]:
+def organisation_open_join_requests(*, organisation: Organisation) -> list[JoinRequest]:
+    return _open_join_requests(organisation=organisation.pk)
+
+
+@prepared(organisation=int)
+def _open_join_requests(*, organisation: int) -> QuerySet[JoinRequest]:
     return (
         JoinRequest.objects.filter(organisation=organisation, status=JoinRequest.Status.OPEN)
         .select_related("user")
