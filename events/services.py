@@ -20,13 +20,14 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from academy.models import User
 from academy.outbox import enqueue
+from academy.prepared import prepared
 from organisations.models import Membership, Organisation
 
 from .models import Attendance, Booking, Event, EventDate, EventMail, EventMessage
@@ -67,8 +68,36 @@ def _when(value: datetime) -> str:
 
 
 def _lock_event(event_id: int) -> Event:
-    """The event's row, locked (with its `first_start` and `last_end` columns, which the refusal needs)."""
-    return Event.objects.select_for_update().get(pk=event_id)
+    """The event's row, locked (with its `first_start` and `last_end` columns, which the refusal needs); a prepared
+    read, like the counts under the lock: every booking and cancellation asks."""
+    found = _locked_event(pk=event_id)
+    if not found:
+        raise Event.DoesNotExist(f"No event {event_id}.")
+    return found[0]
+
+
+@prepared(pk=int)
+def _locked_event(*, pk: int) -> QuerySet[Event]:
+    return Event.objects.select_for_update().filter(pk=pk)[:1]
+
+
+@prepared(event=int, person=int, organisation=int, now=datetime)
+def _booking_counts(*, event: int, person: int, organisation: int, now: datetime) -> QuerySet:
+    """One row for all the counts a booking needs, under the event's lock (none while the event has no bookings):
+    already booked?, seats taken, the organisation's seats, and who waits ahead of a booking made now (the new one
+    comes last: latest created_at, highest id)."""
+    confirmed = Q(status=Booking.Status.CONFIRMED)
+    return (
+        Booking.objects.filter(event=event)
+        .values("event")
+        .annotate(
+            mine=Count("pk", filter=Q(person=person, status__in=Booking.ACTIVE)),
+            confirmed=Count("pk", filter=confirmed),
+            organisation=Count("pk", filter=confirmed & Q(organisation=organisation)),
+            waiting_ahead=Count("pk", filter=Q(status=Booking.Status.WAITING, created_at__lte=now)),
+        )
+        .values_list("mine", "confirmed", "organisation", "waiting_ahead")
+    )
 
 
 def _is_trainer(*, event: Event, user: User) -> bool:
@@ -172,23 +201,15 @@ def booking_create(
         refusal = event_booking_refusal(event=locked, now=now)
         if refusal is not None:
             raise refusal
-        # One query under the lock for all the counts: already booked?, seats taken, the organisation's seats, and
-        # who waits ahead of a booking made now (the new one comes last: latest created_at, highest id).
-        confirmed = Q(status=Booking.Status.CONFIRMED)
-        counts = Booking.objects.filter(event=locked).aggregate(
-            mine=Count("pk", filter=Q(person=person, status__in=Booking.ACTIVE)),
-            confirmed=Count("pk", filter=confirmed),
-            organisation=Count("pk", filter=confirmed & Q(organisation=organisation)),
-            waiting_ahead=Count("pk", filter=Q(status=Booking.Status.WAITING, created_at__lte=now)),
-        )
-        if counts["mine"]:
+        found = _booking_counts(event=locked.pk, person=person.pk, organisation=organisation.pk, now=now)
+        mine, confirmed_total, organisation_total, waiting_ahead = found[0] if found else (0, 0, 0, 0)
+        if mine:
             raise ValidationError(
                 _("%(person)s has already booked this event.") % {"person": person.get_full_name()},
                 code="already_booked",
             )
-        confirmed_total = counts["confirmed"]
         limit = locked.per_organisation_limit
-        at_limit = limit is not None and counts["organisation"] >= limit
+        at_limit = limit is not None and organisation_total >= limit
         if confirmed_total < locked.capacity and not at_limit:
             status = Booking.Status.CONFIRMED
         elif locked.waiting_list_enabled:
@@ -211,7 +232,7 @@ def booking_create(
         if booking.is_confirmed:
             event.confirmed_count = _count_seats(locked, +1, locked_count=locked.confirmed_count)
         else:
-            booking.position_when_booked = counts["waiting_ahead"] + 1  # for the page's message; the lists count anew
+            booking.position_when_booked = waiting_ahead + 1  # for the page's message; the lists count anew
         _enqueue_mail(booking.pk, EventMail.Kind.CONFIRMED if booking.is_confirmed else EventMail.Kind.WAITING)
     return booking
 
