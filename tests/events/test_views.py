@@ -539,6 +539,23 @@ def test_each_booking_says_its_event_dates_state_and_how_to_cancel(client, organ
     assert len(everyone) == 4
 
 
+def test_booking_rows_speak_the_language_of_each_request(client, organisation, admin_user, member_user):
+    """The rows' fixed texts are translated once per language and process: a German page after an English one (and
+    back) says everything in its own language."""
+    event = EventFactory(capacity=1)
+    book(event, member_user, organisation)
+    book(event, admin_user, organisation)
+    client.force_login(admin_user)
+    pages = {}
+    for language in ("en", "de", "en"):
+        admin_user.language = language
+        admin_user.save(update_fields=["language"])
+        pages.setdefault(language, []).append("".join(_items(client.get(reverse("events:my_bookings")).text)))
+    assert pages["en"][0] == pages["en"][1]
+    assert "waiting list, position 1" in pages["en"][0] and "Leave the waiting list" in pages["en"][0]
+    assert "Warteliste, Platz 1" in pages["de"][0] and "Warteliste verlassen" in pages["de"][0]
+
+
 def test_my_bookings_answers_a_page_that_does_not_exist_with_the_nearest_and_a_notice(
     client, organisation, member_user
 ):
