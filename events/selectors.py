@@ -41,9 +41,18 @@ HOME_BOOKING_COLUMNS = [
     *(f"person__{column}" for column in PERSON_NAME_COLUMNS),
 ]
 
-# What a list of bookings shows (brief=True): that, the event's state and the organisation's name. Everything else
-# of the four rows is left unread.
-BRIEF_BOOKING_COLUMNS = [*HOME_BOOKING_COLUMNS, "organisation_id", "event__status", "organisation__name"]
+# What a list of bookings shows (brief=True): the booking's state, the event's title in every language, format,
+# first date and state, and besides the event the booking's organisation (a person's list, "my bookings") or its
+# person (an organisation's list). Everything else of the rows, and the row a list does not show, is left unread.
+_BRIEF_EVENT_COLUMNS = [
+    "status",
+    "event_id",
+    *(f"event__{column}" for column in ("format", "first_start", "status", *translated_columns("title"))),
+]
+BRIEF_COLUMNS = {
+    "organisation": [*_BRIEF_EVENT_COLUMNS, "organisation_id", "organisation__name"],
+    "person": [*_BRIEF_EVENT_COLUMNS, "person_id", *(f"person__{column}" for column in PERSON_NAME_COLUMNS)],
+}
 
 
 def _dates_prefetch() -> Prefetch:
@@ -215,14 +224,14 @@ def booking_waiting_position(*, booking: Booking) -> int | None:
     return ahead + 1
 
 
-def _bookings_with_events(bookings: QuerySet[Booking], *, brief: bool = False) -> QuerySet[Booking]:
-    """brief=True reads only what a list of bookings shows (BRIEF_BOOKING_COLUMNS: the event's title, format and
-    state, the person's and the organisation's names): a third of the columns of the four rows, and fewer values
-    to convert and model fields to fill per row. Its rows get their dates and waiting positions from
-    `complete_booking_rows`, once per page for all its lists (docs/benchmarks.md)."""
-    bookings = bookings.select_related("event", "organisation", "person")
+def _bookings_with_events(bookings: QuerySet[Booking], *, brief: str = "") -> QuerySet[Booking]:
+    """brief="organisation" or "person" reads only what a list of bookings shows (BRIEF_COLUMNS: the event's title,
+    format and state, and the organisation's or the person's name): a fraction of the columns of the rows, and
+    fewer values to convert and model instances to fill per row. Its rows get their dates and waiting positions
+    from `complete_booking_rows`, once per page for all its lists (docs/benchmarks.md)."""
     if brief:
-        return bookings.only(*BRIEF_BOOKING_COLUMNS)
+        return bookings.select_related("event", brief).only(*BRIEF_COLUMNS[brief])
+    bookings = bookings.select_related("event", "organisation", "person")
     return _with_waiting_position(bookings.select_related("booked_by")).prefetch_related(
         Prefetch("event__dates", queryset=EventDate.objects.order_by("start", "pk"))
     )
@@ -300,7 +309,8 @@ def bookings_of_person(
     bookings = Booking.objects.filter(person=person)
     if not include_cancelled:
         bookings = bookings.exclude(status=Booking.Status.CANCELLED)
-    return _split_by_time(_bookings_with_events(bookings, brief=brief), upcoming=upcoming, now=now or timezone.now())
+    shown = "organisation" if brief else ""
+    return _split_by_time(_bookings_with_events(bookings, brief=shown), upcoming=upcoming, now=now or timezone.now())
 
 
 def bookings_of_organisation(
@@ -316,7 +326,8 @@ def bookings_of_organisation(
     bookings = Booking.objects.filter(organisation=organisation)
     if not include_cancelled:
         bookings = bookings.exclude(status=Booking.Status.CANCELLED)
-    return _split_by_time(_bookings_with_events(bookings, brief=brief), upcoming=upcoming, now=now or timezone.now())
+    shown = "person" if brief else ""
+    return _split_by_time(_bookings_with_events(bookings, brief=shown), upcoming=upcoming, now=now or timezone.now())
 
 
 # The brief lists as prepared reads (academy.prepared): the lists' query is built and compiled once per process for

@@ -68,9 +68,12 @@ def booking_item(context, booking, *, cancellable=False, show_person=False):
     event = booking.event
     title = event.title  # through modeltranslation's fallback: read once
     texts = _texts(get_language())
-    person_name = booking.person.get_full_name() if booking.person is not None else ""
+    # An organisation's list (show_person) reads each booking's person, a person's list its organisation: a row
+    # touches only the one its list read (the other would be a query per row).
+    person_name = ""
     facts = escape(capfirst(choice_label(Event.Format, event.format)))
     if show_person:
+        person_name = booking.person.get_full_name() if booking.person is not None else ""
         facts = f"{facts} · {escape(person_name) if person_name else texts['deleted']}"
     elif booking.organisation is not None:
         facts = f"{facts} · {escape(booking.organisation.name)}"
