@@ -99,7 +99,7 @@ class AnyOf(Lookup):
 
 
 class _Compiled:
-    __slots__ = ("compiler", "params", "queryset", "slots", "sql")
+    __slots__ = ("compiler", "converters", "params", "queryset", "slots", "sql")
 
     def __init__(self, queryset, compiler, sql, params, slots):
         self.queryset = queryset
@@ -107,6 +107,25 @@ class _Compiled:
         self.sql = sql
         self.params = params
         self.slots = slots  # (position in params, parameter name, kind)
+        self.converters = (None, {})  # the connection they were asked of, and {columns: converters}
+
+    def converters_for(self, compiler, connection):
+        """The compiler's get_converters, answered once per connection (they follow from the columns and the
+        database backend: ~150 Python calls per query to ask again)."""
+        asked, kept = self.converters
+        if asked is not connection:
+            kept = {}
+            self.converters = (connection, kept)
+        original = type(compiler).get_converters
+
+        def get_converters(expressions):
+            key = tuple(map(id, expressions))
+            found = kept.get(key)
+            if found is None:
+                found = kept[key] = original(compiler, expressions)
+            return found
+
+        return get_converters
 
 
 KEPT_SHAPES = 64  # per prepared read: a shape's entry is a few kB; page numbers are shapes too
@@ -152,6 +171,7 @@ class PreparedRead:
         compiler = copy.copy(compiled.compiler)
         compiler.connection = connection
         compiler.as_sql = lambda *args, **kwargs: (compiled.sql, params)
+        compiler.get_converters = compiled.converters_for(compiler, connection)
         queryset = compiled.queryset._chain()
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
         return list(queryset)
