@@ -340,3 +340,35 @@ def test_the_booking_list_reads_a_fixed_number_of_queries(staff_client, django_a
     with django_assert_num_queries(4):
         response = staff_client.get(reverse("admin:events_booking_changelist"))
     assert len(response.context["cl"].result_list) == 12
+
+
+def test_the_unfiltered_booking_list_of_a_large_table_is_counted_from_the_estimate(
+    staff_client, postgresql, monkeypatch, django_assert_num_queries
+):
+    """Above ESTIMATE_COUNT_ABOVE rows (PostgreSQL's estimate, kept by ANALYZE) the unfiltered list says "about"
+    and PostgreSQL counts nothing; a filtered list and a small table are counted exactly; one query either way."""
+    from django.db import connection
+
+    from academy import admin_lists
+
+    for _ in range(3):
+        people_booked(EventFactory(capacity=3), 4)  # 9 confirmed, 3 waiting
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE events_booking")
+    url = reverse("admin:events_booking_changelist")
+    staff_client.get(url)
+
+    with django_assert_num_queries(4):  # session, user, the count, the page
+        response = staff_client.get(url)
+    assert not response.context["cl"].paginator.estimated and response.context["cl"].result_count == 12
+    assert "12 bookings" in response.text and "about 12" not in response.text
+
+    monkeypatch.setattr(admin_lists, "ESTIMATE_COUNT_ABOVE", 5)
+    Booking.objects.filter(status=Booking.Status.WAITING).delete()  # the estimate does not follow at once
+    with django_assert_num_queries(4):
+        response = staff_client.get(url)
+    assert response.context["cl"].paginator.estimated and response.context["cl"].result_count == 12
+    assert "about 12 bookings" in response.text
+
+    filtered = staff_client.get(url, {"status__exact": "confirmed"})
+    assert not filtered.context["cl"].paginator.estimated and filtered.context["cl"].result_count == 9
