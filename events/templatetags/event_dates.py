@@ -6,13 +6,14 @@ template context and a render per row, which made up half of a long list's time 
     {% load event_dates %}
 """
 
+from functools import lru_cache
 from html import escape
 
 from django import template
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext
 
 register = template.Library()
 
@@ -24,9 +25,10 @@ def _day(moment) -> str:
 
 
 @register.simple_tag
-def date_span(event_date):
+def date_span(event_date, zone=None):
     """<time>Mo, 02.03.2026, 10:00</time>–<time>16:00</time>, with the end's day when it ends on another."""
-    start, end = timezone.localtime(event_date.start), timezone.localtime(event_date.end)
+    zone = zone or timezone.get_current_timezone()
+    start, end = event_date.start.astimezone(zone), event_date.end.astimezone(zone)
     end_text = f"{end:%H:%M}" if start.date() == end.date() else f"{_day(end)}, {end:%H:%M}"
     # Digits and a translated weekday name: only the weekday needs escaping (in _day).
     return mark_safe(  # noqa: S308
@@ -35,18 +37,21 @@ def date_span(event_date):
     )
 
 
+@lru_cache(maxsize=256)
+def _texts(language: str, more: int) -> tuple[str, str]:
+    """ "Date:" and "and N more dates" in a language (called with it active), escaped: translated once per
+    process, not on every row of a list."""
+    text = ngettext("and %(counter)s more date", "and %(counter)s more dates", more) % {"counter": more}
+    return escape(gettext("Date:")), f'<br><span class="small">{escape(text)}</span>' if more else ""
+
+
 @register.simple_tag
 def dates_short(dates):
     """The first date of a list (already ordered) and "and N more dates", as a paragraph; nothing for none."""
     dates = list(dates)
     if not dates:
         return ""
-    more = ""
-    if len(dates) > 1:
-        counter = len(dates) - 1
-        text = ngettext("and %(counter)s more date", "and %(counter)s more dates", counter) % {"counter": counter}
-        more = f'<br><span class="small">{escape(text)}</span>'
+    label, more = _texts(get_language(), len(dates) - 1)
     return mark_safe(  # noqa: S308
-        f'<p class="mb-1"><span class="visually-hidden">{escape(gettext("Date:"))} </span>'
-        f"{date_span(dates[0])}{more}</p>"
+        f'<p class="mb-1"><span class="visually-hidden">{label} </span>{date_span(dates[0])}{more}</p>'
     )
