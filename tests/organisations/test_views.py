@@ -79,6 +79,58 @@ def test_pages_per_role(client, world, role, name, allowed_for):
         assert world["organisation"].name in response.content.decode()
 
 
+def _tabs(html: str) -> str:
+    return re.search(r'<nav aria-label="[^"]+" class="mb-4">.*?</nav>', html, re.S).group(0)
+
+
+def test_the_tabs_kept_per_process_are_the_tabs_written_anew(client, world, settings):
+    """The organisation's tabs come from the layout's memo: for each role, language, organisation (a federation and
+    a club) and page the same tabs, marks and links as without it."""
+    from academy.templatetags.layout import memo_clear
+
+    club_admin = UserFactory(language="en")
+    services.consent_record(user=club_admin)
+    Membership.objects.create(user=club_admin, organisation=world["club"], role=Membership.Role.ADMIN)
+    cases = [
+        (role, organisation, name)
+        for role, organisation in [
+            ("member", world["organisation"]),
+            ("admin", world["organisation"]),
+            ("staff", world["organisation"]),
+            ("staff", world["club"]),
+            ("club_admin", world["club"]),
+        ]
+        for name in ("home", "team", "check", "edit")
+        if not (role == "member" and name == "edit")
+    ]
+    users = world["users"] | {"club_admin": club_admin}
+
+    def read_all():
+        tabs = {}
+        for language in ("en", "de"):
+            for user in users.values():
+                if user is not None and user.language != language:
+                    user.language = language
+                    user.save(update_fields=["language"])
+            for role, organisation, name in cases:
+                client.force_login(users[role])
+                response = client.get(reverse(f"organisations:{name}", args=[organisation.pk]))
+                assert response.status_code == 200, (role, name)
+                tabs[language, role, organisation.pk, name] = _tabs(response.text)
+        return tabs
+
+    settings.LAYOUT_MEMO = False
+    written = read_all()
+    settings.LAYOUT_MEMO = True  # (a changed setting empties the memo)
+    memo_clear()
+    for _round in range(2):  # the first round fills the memo, the second reads it: languages and roles in turn
+        assert read_all() == written
+    seen = {key[1:]: tabs for key, tabs in written.items() if key[0] == "en"}
+    assert 'aria-current="page" href="{}"'.format(reverse("organisations:team", args=[world["club"].pk])) in (
+        seen["club_admin", world["club"].pk, "team"]
+    )
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_changes_per_role(client, world, role):
     """Every changing view: admins (and staff) may; members get 403; others never learn the id exists."""
