@@ -78,3 +78,47 @@ def test_choice_label_says_what_get_display_says_in_each_language(db):
             assert choice_label(Event.Format, "retired") == Event(format="retired").get_format_display() == "retired"
             said.append(choice_label(CoachingCase.Status, case.status))
     assert said[0] == said[3] != said[1] != said[2]
+
+
+def test_the_page_links_kept_per_process_are_the_links_written_anew(topics, settings):
+    """The pager (templates/academy/_pager.html) comes from the layout's memo: for every page of a list, with and
+    without other parameters, a fragment, htmx, in two languages, the same links as written anew."""
+    from django.template.loader import render_to_string
+
+    from academy.templatetags.layout import memo_clear
+
+    factory = RequestFactory()
+    cases = [
+        (language, per_page, param, query, extra)
+        for language in ("en", "de")
+        for per_page in (2, 3)
+        for param in ("page", "p")
+        for query in ({}, {"page": "2", "p": "2"}, {"page": "3", "p": "3"}, {"page": "7"}, {"t": "a&b"})
+        for extra in (
+            {},
+            {"label": "Pages of results"},
+            {"anchor": "past-heading"},
+            {"hx_target": "#results"},
+            {"hx_target": "#results", "query": "format=online"},
+        )
+    ]
+
+    def render_all() -> list[str]:
+        pages = []
+        for language, per_page, param, query, extra in cases:
+            request = factory.get("/", query)
+            with translation.override(language):
+                topics = Topic.objects.filter(slug__startswith="t-").order_by("position")
+                paged = page_of(request, topics, per_page=per_page, param=param)
+                context = {"paged": paged, "label": translation.gettext("Pages"), **extra}
+                pages.append(render_to_string("academy/_pager.html", context, request=request))
+        return pages
+
+    settings.LAYOUT_MEMO = False
+    written = render_all()
+    settings.LAYOUT_MEMO = True
+    memo_clear()
+    assert render_all() == written  # filling the memo
+    assert render_all() == written  # reading it
+    german_page_3 = cases.index(("de", 2, "page", {"page": "3", "p": "3"}, {}))
+    assert 'aria-current="page"><span class="visually-hidden">Seite </span>3</a>' in written[german_page_3]
