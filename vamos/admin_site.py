@@ -29,6 +29,7 @@ from django.contrib.admin.templatetags.base import InclusionAdminNode
 from django.core.signals import setting_changed
 from django.template.defaultfilters import urlencode
 from django.urls import get_script_prefix, get_urlconf
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -100,6 +101,29 @@ def admin_app_list_key(context, app_list):
     """{% admin_app_list_key app_list as key %}: the key of a {% memo %} around app_list.html's HTML for that list
     (templates/admin/base_site.html: the navigation sidebar; templates/admin/index.html)."""
     return admin.site.app_list_html_key(context["request"], app_list)
+
+
+@register.simple_tag(takes_context=True)
+def admin_filters_key(context):
+    """{% admin_filters_key as key %}: the key of a {% memo %} around a change list's filters when they are all
+    choices and dates (templates/admin/events/booking/change_list.html): the language, the query string (the
+    selected filters and every link's other parameters), today in the current time zone (the date filter's links)
+    and that zone."""
+    return (
+        get_language(),
+        context["request"].META.get("QUERY_STRING", ""),
+        timezone.localdate(),
+        timezone.get_current_timezone_name(),
+    )
+
+
+@register.simple_tag
+def admin_actions_key(action_form):
+    """{% admin_actions_key action_form as key %}: the key of a {% memo %} around a change list's action choice
+    (templates/admin/events/booking/actions.html): the language and the actions offered (they follow from the
+    person's rights), the only things the unbound form's widgets show."""
+    choices = action_form.fields["action"].choices
+    return (get_language(), tuple((str(value), str(label)) for value, label in choices))
 
 
 ROW_SEPARATOR = "</tr>\n\n\n<tr>"  # what admin/change_list_results.html writes between two rows

@@ -372,3 +372,80 @@ def test_the_unfiltered_booking_list_of_a_large_table_is_counted_from_the_estima
 
     filtered = staff_client.get(url, {"status__exact": "confirmed"})
     assert not filtered.context["cl"].paginator.estimated and filtered.context["cl"].result_count == 9
+
+
+def test_the_booking_lists_filters_kept_per_process_are_the_filters_written_anew(client, settings, monkeypatch):
+    """BookingAdmin's filters come from the layout's memo (keyed by language, query string, day and time zone):
+    for each selection, sorting, search, language and day the same filters as written anew. The memo holds only
+    while every filter is a choice or a date; a filter of another kind (one that reads rows) fails here first."""
+    from django.contrib.admin import ChoicesFieldListFilter, DateFieldListFilter
+
+    from academy.templatetags.layout import memo_clear
+
+    staff = make_person(is_staff=True, is_superuser=True)
+    client.force_login(staff)
+    people_booked(EventFactory(capacity=1), 2)
+    url = reverse("admin:events_booking_changelist")
+    since = "created_at__gte=2025-01-01+00%3A00%3A00%2B00%3A00"
+    queries = ["", "status__exact=waiting", since, "q=Recht&o=2", "event__kind__exact=seminar"]
+    today = timezone.now()
+    days = [today, today + timedelta(days=1)]  # (the session stays valid)
+
+    def read_all():
+        found = {}
+        for language in ("en", "de"):
+            staff.language = language
+            staff.save(update_fields=["language"])
+            for day in days:
+                monkeypatch.setattr(timezone, "now", lambda day=day: day)
+                for query in queries:
+                    response = client.get(f"{url}?{query}")
+                    assert response.status_code == 200, (query, response.status_code, response.get("Location"))
+                    assert {type(spec) for spec in response.context["cl"].filter_specs} <= {
+                        ChoicesFieldListFilter,
+                        DateFieldListFilter,
+                    }
+                    html = response.content.decode()
+                    found[language, day, query] = re.search(r'<nav id="changelist-filter".*?</nav>', html, re.S)[0]
+        return found
+
+    settings.LAYOUT_MEMO = False
+    written = read_all()
+    settings.LAYOUT_MEMO = True  # (a changed setting empties the memo)
+    memo_clear()
+    for _round in range(2):  # the first round fills the memo, the second reads it
+        assert read_all() == written
+    assert written["en", days[0], ""] != written["en", days[1], ""]  # the date filter's links follow the day
+    for day in days:
+        assert f"created_at__gte={timezone.localdate(day).isoformat()}" in written["en", day, ""]
+
+
+def test_the_booking_lists_kept_parts_are_the_parts_written_anew(client, settings):
+    """The booking list's head and its choice of actions come from the layout's memo: for a superuser and a VAMOs
+    staff member in two languages, the page is the page written anew."""
+    from academy import roles
+    from academy.templatetags.layout import memo_clear
+
+    people = [make_person(is_staff=True, is_superuser=True), make_person(is_staff=True, roles=[roles.STAFF])]
+    people_booked(EventFactory(capacity=1), 2)
+    url = reverse("admin:events_booking_changelist")
+
+    def read_all():
+        pages = {}
+        for language in ("en", "de"):
+            for person in people:
+                person.language = language
+                person.save(update_fields=["language"])
+                client.force_login(person)
+                pages[language, person.pk] = CSRF.sub("", client.get(url).content.decode())
+        return pages
+
+    settings.LAYOUT_MEMO = False
+    written = read_all()
+    settings.LAYOUT_MEMO = True  # (a changed setting empties the memo)
+    memo_clear()
+    for _round in range(2):  # the first round fills the memo, the second reads it
+        assert read_all() == written
+    assert 'value="cancel_bookings"' in written["en", people[1].pk]
+    assert "Cancel selected bookings" in written["en", people[0].pk]
+    assert "Cancel selected bookings" not in written["de", people[0].pk]

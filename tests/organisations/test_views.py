@@ -126,8 +126,9 @@ def test_the_tabs_kept_per_process_are_the_tabs_written_anew(client, world, sett
     for _round in range(2):  # the first round fills the memo, the second reads it: languages and roles in turn
         assert read_all() == written
     seen = {key[1:]: tabs for key, tabs in written.items() if key[0] == "en"}
-    assert 'aria-current="page" href="{}"'.format(reverse("organisations:team", args=[world["club"].pk])) in (
-        seen["club_admin", world["club"].pk, "team"]
+    assert (
+        'aria-current="page" href="{}"'.format(reverse("organisations:team", args=[world["club"].pk]))
+        in (seen["club_admin", world["club"].pk, "team"])
     )
 
 
