@@ -12,6 +12,7 @@ from academy.models import Topic
 from academy.pagination import page_of
 from coaching.models import CoachingCase
 from events.models import Event
+from tests.memo import written_the_same_from_the_memo
 
 
 @pytest.fixture
@@ -85,8 +86,6 @@ def test_the_page_links_kept_per_process_are_the_links_written_anew(topics, sett
     without other parameters, a fragment, htmx, in two languages, the same links as written anew."""
     from django.template.loader import render_to_string
 
-    from academy.templatetags.layout import memo_clear
-
     factory = RequestFactory()
     cases = [
         (language, per_page, param, query, extra)
@@ -114,11 +113,6 @@ def test_the_page_links_kept_per_process_are_the_links_written_anew(topics, sett
                 pages.append(render_to_string("academy/_pager.html", context, request=request))
         return pages
 
-    settings.LAYOUT_MEMO = False
-    written = render_all()
-    settings.LAYOUT_MEMO = True
-    memo_clear()
-    assert render_all() == written  # filling the memo
-    assert render_all() == written  # reading it
+    written = written_the_same_from_the_memo(settings, render_all)
     german_page_3 = cases.index(("de", 2, "page", {"page": "3", "p": "3"}, {}))
     assert 'aria-current="page"><span class="visually-hidden">Seite </span>3</a>' in written[german_page_3]

@@ -12,6 +12,7 @@ from django.utils import timezone
 from events import services
 from events.models import Booking, Event, EventDate
 from organisations.models import Membership
+from tests.memo import written_the_same_from_the_memo
 from tests.organisations.factories import OrganisationFactory
 
 from .conftest import make_person
@@ -380,8 +381,6 @@ def test_the_booking_lists_filters_kept_per_process_are_the_filters_written_anew
     while every filter is a choice or a date; a filter of another kind (one that reads rows) fails here first."""
     from django.contrib.admin import ChoicesFieldListFilter, DateFieldListFilter
 
-    from academy.templatetags.layout import memo_clear
-
     staff = make_person(is_staff=True, is_superuser=True)
     client.force_login(staff)
     people_booked(EventFactory(capacity=1), 2)
@@ -409,12 +408,7 @@ def test_the_booking_lists_filters_kept_per_process_are_the_filters_written_anew
                     found[language, day, query] = re.search(r'<nav id="changelist-filter".*?</nav>', html, re.S)[0]
         return found
 
-    settings.LAYOUT_MEMO = False
-    written = read_all()
-    settings.LAYOUT_MEMO = True  # (a changed setting empties the memo)
-    memo_clear()
-    for _round in range(2):  # the first round fills the memo, the second reads it
-        assert read_all() == written
+    written = written_the_same_from_the_memo(settings, read_all)
     assert written["en", days[0], ""] != written["en", days[1], ""]  # the date filter's links follow the day
     for day in days:
         assert f"created_at__gte={timezone.localdate(day).isoformat()}" in written["en", day, ""]
@@ -424,7 +418,6 @@ def test_the_booking_lists_kept_parts_are_the_parts_written_anew(client, setting
     """The booking list's head and its choice of actions come from the layout's memo: for a superuser and a VAMOs
     staff member in two languages, the page is the page written anew."""
     from academy import roles
-    from academy.templatetags.layout import memo_clear
 
     people = [make_person(is_staff=True, is_superuser=True), make_person(is_staff=True, roles=[roles.STAFF])]
     people_booked(EventFactory(capacity=1), 2)
@@ -440,12 +433,7 @@ def test_the_booking_lists_kept_parts_are_the_parts_written_anew(client, setting
                 pages[language, person.pk] = CSRF.sub("", client.get(url).content.decode())
         return pages
 
-    settings.LAYOUT_MEMO = False
-    written = read_all()
-    settings.LAYOUT_MEMO = True  # (a changed setting empties the memo)
-    memo_clear()
-    for _round in range(2):  # the first round fills the memo, the second reads it
-        assert read_all() == written
+    written = written_the_same_from_the_memo(settings, read_all)
     assert 'value="cancel_bookings"' in written["en", people[1].pk]
     assert "Cancel selected bookings" in written["en", people[0].pk]
     assert "Cancel selected bookings" not in written["de", people[0].pk]

@@ -13,6 +13,7 @@ from academy.models import Topic
 from organisations import services
 from organisations.models import Invitation, JoinRequest, Membership, Organisation
 from tests.factories import UserFactory
+from tests.memo import written_the_same_from_the_memo
 
 from .factories import FederationFactory, InvitationFactory, JoinRequestFactory, OrganisationFactory
 
@@ -86,8 +87,6 @@ def _tabs(html: str) -> str:
 def test_the_tabs_kept_per_process_are_the_tabs_written_anew(client, world, settings):
     """The organisation's tabs come from the layout's memo: for each role, language, organisation (a federation and
     a club) and page the same tabs, marks and links as without it."""
-    from academy.templatetags.layout import memo_clear
-
     club_admin = UserFactory(language="en")
     services.consent_record(user=club_admin)
     Membership.objects.create(user=club_admin, organisation=world["club"], role=Membership.Role.ADMIN)
@@ -119,12 +118,7 @@ def test_the_tabs_kept_per_process_are_the_tabs_written_anew(client, world, sett
                 tabs[language, role, organisation.pk, name] = _tabs(response.text)
         return tabs
 
-    settings.LAYOUT_MEMO = False
-    written = read_all()
-    settings.LAYOUT_MEMO = True  # (a changed setting empties the memo)
-    memo_clear()
-    for _round in range(2):  # the first round fills the memo, the second reads it: languages and roles in turn
-        assert read_all() == written
+    written = written_the_same_from_the_memo(settings, read_all)
     seen = {key[1:]: tabs for key, tabs in written.items() if key[0] == "en"}
     assert (
         'aria-current="page" href="{}"'.format(reverse("organisations:team", args=[world["club"].pk]))
