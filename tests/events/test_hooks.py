@@ -2,7 +2,7 @@
 
 import pytest
 from django.test import RequestFactory
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 
 from academy.calendar import calendar_entries, calendar_providers
 from academy.models import Topic
@@ -41,6 +41,13 @@ def test_home_slot_shows_the_organisations_next_bookings(organisation, member_us
     assert event.get_absolute_url() in slot["html"]
     start = timezone.localtime(event.dates.get().start)
     assert formats.date_format(start, "SHORT_DATE_FORMAT") in slot["html"]
+    assert formats.time_format(start, "TIME_FORMAT") in slot["html"]
+    with translation.override("de"):  # the date and time in each language's format (kept per language)
+        german = hooks.home_slot(request=request, organisation=organisation)["html"]
+        assert (
+            f"{formats.date_format(start, 'SHORT_DATE_FORMAT')}, {formats.time_format(start, 'TIME_FORMAT')}" in german
+        )
+    assert formats.date_format(start, "SHORT_DATE_FORMAT") not in german
     assert member_user.get_full_name() in slot["html"] and "confirmed" in slot["html"]
     assert "Wanda Warteliste" in slot["html"] and "waiting list, position 1" in slot["html"]
 
