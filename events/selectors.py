@@ -304,7 +304,8 @@ def bookings_of_person(
     """A person's bookings ("my bookings"), with event, dates, organisation and `waiting_position` (two queries).
 
     upcoming=True: events not yet over, soonest first; False: past ones, latest first; None: all, latest first.
-    brief=True: only what a list shows (one query; complete_booking_rows adds dates and positions to a page).
+    brief=True: only what a list shows, the organisation besides the event (one query; complete_booking_rows adds
+    dates and positions to a page; booking_lists prepares it).
     """
     bookings = Booking.objects.filter(person=person)
     if not include_cancelled:
