@@ -129,14 +129,8 @@ def event_catalogue(
 @prepared(pk=int)
 def _event_counts(*, pk: int) -> QuerySet:
     """An event's confirmed seats, `updated_at` and the number of people waiting: what every visit reads afresh."""
-    waiting = (
-        Booking.objects.filter(event=OuterRef("pk"), status=Booking.Status.WAITING)
-        .order_by()
-        .values("event")
-        .annotate(total=Count("pk"))
-        .values("total")
-    )
-    return Event.objects.filter(pk=pk).values_list("confirmed_count", "updated_at", Coalesce(Subquery(waiting), 0))
+    counts = Event.objects.filter(pk=pk).with_waiting_count()
+    return counts.values_list("confirmed_count", "updated_at", "waiting_count")
 
 
 def event_detail(*, pk: int, viewer: User | None = None) -> Event:
