@@ -31,19 +31,10 @@ def _day_start(day: date) -> datetime:
 # else of their accounts is read, nor kept in the cache with an event (events.cache).
 PERSON_NAME_COLUMNS = User.NAME_COLUMNS
 
-# What the organisation's home page shows of its next bookings (organisation_upcoming_bookings): the booking's
-# state, the event's title in every language, its format and first date, the person's name.
-HOME_BOOKING_COLUMNS = [
-    "status",
-    "event_id",
-    "person_id",
-    *(f"event__{column}" for column in ("format", "first_start", *translated_columns("title"))),
-    *(f"person__{column}" for column in PERSON_NAME_COLUMNS),
-]
-
 # What a list of bookings shows (brief=True): the booking's state, the event's title in every language, format,
 # first date and state, and besides the event the booking's organisation (a person's list, "my bookings") or its
-# person (an organisation's list). Everything else of the rows, and the row a list does not show, is left unread.
+# person (an organisation's list, and the organisation home's next bookings). Everything else of the rows, and the
+# row a list does not show, is left unread.
 _BRIEF_EVENT_COLUMNS = [
     "status",
     "event_id",
@@ -472,7 +463,7 @@ def organisation_upcoming_bookings(*, organisation: Organisation, now: datetime 
     """The organisation's next five active bookings, for its home page: each booking's state, its event's title,
     format and first start, the person's name, and for a waiting booking its position (one prepared query).
 
-    Reads only what the home page shows (HOME_BOOKING_COLUMNS; no list of dates, no organisation). Sorting by the
+    Reads only what the home page shows (BRIEF_COLUMNS["person"]; no list of dates, no organisation). Sorting by the
     event's `first_start` column is a plain join; PostgreSQL computes the waiting position for the rows it returns.
     """
     return _upcoming_of_organisation(organisation=organisation.pk, now=now or timezone.now())
@@ -482,7 +473,7 @@ def organisation_upcoming_bookings(*, organisation: Organisation, now: datetime 
 def _upcoming_of_organisation(*, organisation: int, now: datetime) -> QuerySet[Booking]:
     active = Booking.objects.filter(organisation=organisation).exclude(status=Booking.Status.CANCELLED)
     upcoming = _split_by_time(active, upcoming=True, now=now)
-    return _with_waiting_position(upcoming).select_related("event", "person").only(*HOME_BOOKING_COLUMNS)[:5]
+    return _with_waiting_position(upcoming).select_related("event", "person").only(*BRIEF_COLUMNS["person"])[:5]
 
 
 def upcoming_events_by_topic(
