@@ -5,7 +5,9 @@ loader of its own for them (django.db.backends.postgresql.psycopg_any.register_t
 connection's time zone put in its place) that derives from psycopg's *pure-Python* loader, so with psycopg's C
 build installed every date-time of every row was still parsed in Python: a tenth of the time of a list page such
 as "my bookings" (docs/benchmarks.md; Django ticket #36960). The loader here does the same as Django's with the
-compiled parser: the same values, the same `tzinfo`.
+compiled parser: the same values, the same `tzinfo`. Where the connection's zone is the one Django puts in (UTC,
+always, unless a query changed the session's), the compiled loader itself is used, so that psycopg calls it
+without Python in between.
 """
 
 from functools import lru_cache
@@ -32,9 +34,15 @@ def timestamptz_loader(timezone):
     parser = psycopg.adapters.get_loader(types["timestamptz"].oid, Format.TEXT)
 
     class TimestamptzLoader(Loader):
-        def __init__(self, oid, context=None):
-            super().__init__(oid, context)
-            self._parse = parser(oid, context).load
+        def __new__(cls, oid, context=None):
+            loader = parser(oid, context)
+            connection = context.connection if context is not None else None
+            if timezone is not None and connection is not None and connection.info.timezone is timezone:
+                # The parser already gives the connection's zone, the very tzinfo Django puts in: it reads alone.
+                return loader
+            wrapper = super().__new__(cls)
+            wrapper._parse = loader.load
+            return wrapper
 
         def load(self, data):
             return self._parse(data).replace(tzinfo=timezone)

@@ -26,10 +26,11 @@ LITERALS = [
 ]
 
 
-def _read(literals, *, django_loader: bool):
+def _read(literals, *, django_loader: bool, session_zone: str = "UTC"):
     from django.db.backends.postgresql.psycopg_any import register_tzloader
 
     with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('TimeZone', %s, true)", [session_zone])
         if django_loader:
             register_tzloader(connection.timezone, cursor.cursor)
         cursor.execute(
@@ -63,6 +64,16 @@ def test_values_and_time_zones_are_djangos(postgresql):
     assert [value.tzinfo for value in ours] == [value.tzinfo for value in djangos]
     assert ours[0] == datetime(2026, 11, 27, 13, 45, tzinfo=UTC)
     assert ours[5] == datetime(2000, 1, 1, 5, 29, 59, 500000, tzinfo=UTC)
+
+
+def test_in_another_session_time_zone_the_values_are_still_djangos(postgresql):
+    # Django puts the connection's zone (UTC) in place of the session's; the portal never changes the session's,
+    # but a value read after a query did is the same as Django's.
+    literals = LITERALS[:-1]  # the last one is after the year 9999 in Berlin
+    ours = _read(literals, django_loader=False, session_zone="Europe/Berlin")
+    djangos = _read(literals, django_loader=True, session_zone="Europe/Berlin")
+    assert ours == djangos
+    assert [value.tzinfo for value in ours] == [value.tzinfo for value in djangos]
 
 
 def test_a_model_reads_back_the_instant_it_saved(postgresql):
