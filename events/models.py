@@ -413,7 +413,13 @@ class Booking(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.person or _('(deleted person)')} – {self.event} ({choice_label(Booking.Status, self.status)})"
+        return self.describe(self.person, self.event, self.status)
+
+    @staticmethod
+    def describe(person, event, status: str) -> str:
+        """A booking as a line of text: the person (None once deleted), the event and the state; str() of the
+        booking, and of a row of the staff's booking list read as values (events.admin.BookingListRow)."""
+        return f"{person or _('(deleted person)')} – {event} ({choice_label(Booking.Status, status)})"
 
     @property
     def is_active(self) -> bool:
