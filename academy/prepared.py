@@ -13,6 +13,9 @@ only(), values_list and prefetch_related work as usual).
 
     memberships(user=request.user.pk)  # a list
 
+A row maker, given first, turns each row into what the callers use (e.g. a values_list row into a light object):
+`@prepared(BookingRow, person=int)`.
+
 The rules the build function follows (the first is checked when a shape is first compiled; under the test
 settings, PREPARED_READS_VERIFY compares every call's SQL and values with what Django compiles from the real
 values, which catches a break of any of them in any test that calls the read):
@@ -137,9 +140,10 @@ class PreparedRead:
     """See the module. Positional arguments shape the query (each combination is compiled once: a flag, the
     language); keyword arguments are its parameters."""
 
-    def __init__(self, build: Callable[..., QuerySet], kinds: dict[str, type]):
+    def __init__(self, build: Callable[..., QuerySet], kinds: dict[str, type], make_row: Callable | None = None):
         self.build = build
         self.kinds = kinds
+        self.make_row = make_row
         self._compiled: dict[tuple, _Compiled] = {}
         update_wrapper(self, build)
 
@@ -174,7 +178,9 @@ class PreparedRead:
         compiler.get_converters = compiled.converters_for(compiler, connection)
         queryset = compiled.queryset._chain()
         queryset.query.get_compiler = lambda *args, **kwargs: compiler
-        return list(queryset)
+        if self.make_row is None or cut == COUNT:
+            return list(queryset)
+        return list(map(self.make_row, queryset))
 
     def queryset(self, shape: tuple, cut: Cut, values: dict) -> QuerySet:
         queryset = self.build(*shape, **values)
@@ -234,10 +240,11 @@ class BoundRead:
         return found[0][0] if found else 0
 
 
-def prepared(**kinds: type) -> Callable[[Callable], PreparedRead]:
-    """Turn a function that builds a queryset into a prepared read: prepared(user=int) for a parameter `user`."""
+def prepared(make_row: Callable | None = None, /, **kinds: type) -> Callable[[Callable], PreparedRead]:
+    """Turn a function that builds a queryset into a prepared read: prepared(user=int) for a parameter `user`;
+    prepared(make_row, user=int) gives make_row(row) for each of its rows."""
 
     def decorate(build: Callable[..., QuerySet]) -> PreparedRead:
-        return PreparedRead(build, kinds)
+        return PreparedRead(build, kinds, make_row)
 
     return decorate

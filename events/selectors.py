@@ -7,6 +7,7 @@ Events carry their `first_start` and `last_end` as columns (kept from their date
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import NamedTuple
 
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, When
@@ -16,11 +17,11 @@ from django.utils import timezone
 
 from academy.models import Topic, User
 from academy.prepared import BoundRead, prepared
-from academy.translation import translated_columns
 from organisations.models import Membership, Organisation
 
 from . import cache as event_cache
 from .models import Attendance, Booking, Event, EventDate
+from .rows import BookingRow, brief_columns
 
 
 def _day_start(day: date) -> datetime:
@@ -30,20 +31,6 @@ def _day_start(day: date) -> datetime:
 # What pages show of a person who is not the viewer (a trainer, the contact, who booked): names and address; nothing
 # else of their accounts is read, nor kept in the cache with an event (events.cache).
 PERSON_NAME_COLUMNS = User.NAME_COLUMNS
-
-# What a list of bookings shows (brief=True): the booking's state, the event's title in every language, format,
-# first date and state, and besides the event the booking's organisation (a person's list, "my bookings") or its
-# person (an organisation's list, and the organisation home's next bookings). Everything else of the rows, and the
-# row a list does not show, is left unread.
-_BRIEF_EVENT_COLUMNS = [
-    "status",
-    "event_id",
-    *(f"event__{column}" for column in ("format", "first_start", "status", *translated_columns("title"))),
-]
-BRIEF_COLUMNS = {
-    "organisation": [*_BRIEF_EVENT_COLUMNS, "organisation_id", "organisation__name"],
-    "person": [*_BRIEF_EVENT_COLUMNS, "person_id", *(f"person__{column}" for column in PERSON_NAME_COLUMNS)],
-}
 
 
 def _dates_prefetch() -> Prefetch:
@@ -209,13 +196,13 @@ def booking_waiting_position(*, booking: Booking) -> int | None:
     return ahead + 1
 
 
-def _bookings_with_events(bookings: QuerySet[Booking], *, brief: str = "") -> QuerySet[Booking]:
-    """brief="organisation" or "person" reads only what a list of bookings shows (BRIEF_COLUMNS: the event's title,
-    format and state, and the organisation's or the person's name): a fraction of the columns of the rows, and
-    fewer values to convert and model instances to fill per row. Its rows get their dates and waiting positions
-    from `complete_booking_rows`, once per page for all its lists (docs/benchmarks.md)."""
+def _bookings_with_events(bookings: QuerySet[Booking], *, brief: str = "") -> QuerySet:
+    """brief="organisation" or "person" reads only what a list of bookings shows, as values (events.rows: the
+    booking's state, the event's title, format and state, and the organisation's or the person's name) to be
+    made into BookingRows. They get their dates and waiting positions from `complete_booking_rows`, once per page
+    for all its lists (docs/benchmarks.md)."""
     if brief:
-        return bookings.select_related("event", brief).only(*BRIEF_COLUMNS[brief])
+        return bookings.values_list(*brief_columns(brief))
     bookings = bookings.select_related("event", "organisation", "person")
     return _with_waiting_position(bookings.select_related("booked_by")).prefetch_related(
         Prefetch("event__dates", queryset=EventDate.objects.order_by("start", "pk"))
@@ -227,7 +214,7 @@ class DateSpan(NamedTuple):
     end: datetime
 
 
-def complete_booking_rows(bookings: list[Booking]) -> list[Booking]:
+def complete_booking_rows(bookings: list[BookingRow]) -> list[BookingRow]:
     """Gives the rows of brief lists of bookings their events' dates (`event.date_list`, DateSpans in order) and
     each booking its `waiting_position` (None unless waiting), in one query for the dates and one for the
     waiting lists of the events someone on the page waits for (none if nobody does).
@@ -289,8 +276,9 @@ def bookings_of_person(
     """A person's bookings ("my bookings"), with event, dates, organisation and `waiting_position` (two queries).
 
     upcoming=True: events not yet over, soonest first; False: past ones, latest first; None: all, latest first.
-    brief=True: only what a list shows, the organisation besides the event (one query; complete_booking_rows adds
-    dates and positions to a page; booking_lists prepares it).
+    brief=True: only what a list shows, the organisation besides the event, as values for BookingRow(values,
+    "organisation") (one query; complete_booking_rows adds dates and positions to a page; booking_lists prepares
+    it).
     """
     bookings = Booking.objects.filter(person=person)
     if not include_cancelled:
@@ -308,7 +296,7 @@ def bookings_of_organisation(
     brief: bool = False,
 ) -> QuerySet[Booking]:
     """Every booking of an organisation (what its admins see), with person, event, dates (two queries); brief=True
-    as for bookings_of_person."""
+    as for bookings_of_person, with the person besides the event (BookingRow(values, "person"))."""
     bookings = Booking.objects.filter(organisation=organisation)
     if not include_cancelled:
         bookings = bookings.exclude(status=Booking.Status.CANCELLED)
@@ -318,18 +306,18 @@ def bookings_of_organisation(
 
 # The brief lists as prepared reads (academy.prepared): the lists' query is built and compiled once per process for
 # each of its shapes (upcoming or past, a page's window) instead of on every visit: half of what a list page cost.
-@prepared(person=int, now=datetime)
-def _person_list(upcoming: bool, *, person: int, now: datetime) -> QuerySet[Booking]:
+@prepared(partial(BookingRow, whose="organisation"), person=int, now=datetime)
+def _person_list(upcoming: bool, *, person: int, now: datetime) -> QuerySet:
     return bookings_of_person(person=person, upcoming=upcoming, brief=True, now=now)
 
 
-@prepared(organisation=int, now=datetime)
-def _organisation_list(upcoming: bool, *, organisation: int, now: datetime) -> QuerySet[Booking]:
+@prepared(partial(BookingRow, whose="person"), organisation=int, now=datetime)
+def _organisation_list(upcoming: bool, *, organisation: int, now: datetime) -> QuerySet:
     return bookings_of_organisation(organisation=organisation, upcoming=upcoming, brief=True, now=now)
 
 
-@prepared(organisation=int, person=int, now=datetime)
-def _organisation_list_own(upcoming: bool, *, organisation: int, person: int, now: datetime) -> QuerySet[Booking]:
+@prepared(partial(BookingRow, whose="person"), organisation=int, person=int, now=datetime)
+def _organisation_list_own(upcoming: bool, *, organisation: int, person: int, now: datetime) -> QuerySet:
     return bookings_of_organisation(organisation=organisation, upcoming=upcoming, brief=True, now=now).filter(
         person=person
     )
@@ -459,21 +447,26 @@ def events_to_take_attendance(*, user: User, now: datetime | None = None, days: 
 # ---- what the hooks show ------------------------------------------------------------------------------------------
 
 
-def organisation_upcoming_bookings(*, organisation: Organisation, now: datetime | None = None) -> list[Booking]:
+def organisation_upcoming_bookings(*, organisation: Organisation, now: datetime | None = None) -> list[BookingRow]:
     """The organisation's next five active bookings, for its home page: each booking's state, its event's title,
     format and first start, the person's name, and for a waiting booking its position (one prepared query).
 
-    Reads only what the home page shows (BRIEF_COLUMNS["person"]; no list of dates, no organisation). Sorting by the
-    event's `first_start` column is a plain join; PostgreSQL computes the waiting position for the rows it returns.
+    Reads only what the home page shows (an organisation list's row, events.rows; no list of dates). Sorting by
+    the event's `first_start` column is a plain join; PostgreSQL computes the waiting position for the rows it
+    returns.
     """
     return _upcoming_of_organisation(organisation=organisation.pk, now=now or timezone.now())
 
 
-@prepared(organisation=int, now=datetime)
-def _upcoming_of_organisation(*, organisation: int, now: datetime) -> QuerySet[Booking]:
+def _upcoming_row(values: tuple) -> BookingRow:
+    return BookingRow(values[:-1], "person", waiting_position=values[-1])
+
+
+@prepared(_upcoming_row, organisation=int, now=datetime)
+def _upcoming_of_organisation(*, organisation: int, now: datetime) -> QuerySet:
     active = Booking.objects.filter(organisation=organisation).exclude(status=Booking.Status.CANCELLED)
-    upcoming = _split_by_time(active, upcoming=True, now=now)
-    return _with_waiting_position(upcoming).select_related("event", "person").only(*BRIEF_COLUMNS["person"])[:5]
+    upcoming = _with_waiting_position(_split_by_time(active, upcoming=True, now=now))
+    return upcoming.values_list(*brief_columns("person"), "waiting_position")[:5]
 
 
 def upcoming_events_by_topic(

@@ -108,6 +108,19 @@ def test_a_bound_read_is_paged_like_a_queryset(db, rf):
         )
 
 
+@prepared(lambda row: {"slug": row[0], "position": row[1]}, start=int)
+def topic_rows(*, start):
+    return Topic.objects.filter(position__gte=start).order_by("position").values_list("slug", "position")
+
+
+def test_a_row_maker_makes_each_row_and_leaves_the_count_alone(db):
+    Topic.objects.bulk_create(Topic(slug=f"r-{n}", name=f"T{n}", position=n) for n in range(2000, 2004))
+    assert topic_rows(start=2001) == [{"slug": f"r-{n}", "position": n} for n in range(2001, 2004)]
+    bound = topic_rows.bind(start=2000)
+    assert bound[1:3] == [{"slug": "r-2001", "position": 2001}, {"slug": "r-2002", "position": 2002}]
+    assert bound.count() == 4
+
+
 def test_a_bound_read_counts_its_rows_in_one_prepared_query(people, django_assert_num_queries):
     for person, expected in ((people[0], 2), (people[1], 1)):
         with django_assert_num_queries(1):

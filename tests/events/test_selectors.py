@@ -8,6 +8,7 @@ from academy import roles
 from academy.models import Topic
 from events import selectors, services
 from events.models import Event
+from events.rows import BookingRow
 from organisations.models import Membership
 from tests.organisations.factories import OrganisationFactory
 
@@ -182,7 +183,8 @@ def test_brief_rows_get_dates_and_waiting_positions_for_the_whole_page_at_once(d
         book(other, person, organisation)
     services.booking_cancel(booking=two_dates.bookings.get(person=people[1]), by=people[1])  # 2 and 3 move up
     with django_assert_num_queries(1):
-        rows = list(selectors.bookings_of_organisation(organisation=organisation, brief=True))
+        values = list(selectors.bookings_of_organisation(organisation=organisation, brief=True))
+        rows = [BookingRow(row, "person") for row in values]
     with django_assert_num_queries(2):  # the dates, the waiting lists of the two events
         selectors.complete_booking_rows(rows)
 
