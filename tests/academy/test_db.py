@@ -91,3 +91,20 @@ def test_without_a_time_zone_the_value_is_naive_as_with_django():
     value = loader(1184, None).load(b"2026-11-27 13:45:00+00")
     assert value == datetime(2026, 11, 27, 13, 45)
     assert value.tzinfo is None
+
+
+def test_postgresql_keeps_a_statement_a_connection_repeats_prepared(postgresql):
+    """PostgreSQL binds the values and keeps the portal's repeated statements prepared, so that it does not plan
+    them anew on every visit (vamos/settings/base.py, DATABASE_PREPARED_STATEMENTS)."""
+    from academy.models import User
+
+    def prepared_statements():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            return [row[0] for row in cursor.fetchall()]
+
+    emails = [UserFactory().email for _ in range(6)]
+    for email in emails:  # the same statement, other values
+        assert User.objects.get(email=email).email == email
+    kept = [sql for sql in prepared_statements() if '"academy_user"."email" = $1' in sql]
+    assert len(kept) == 1
