@@ -16,16 +16,22 @@ from .models import Enrolment, Lesson, LessonCompletion, Material, Module, Quest
 LESSON_TEXT_COLUMNS = translated_columns("text")
 
 
-def may_learn(*, user) -> bool:
-    """Members of approved organisations learn (staff too, to check what they wrote). Cached on the user."""
+def may_learn(*, user, memberships: list[Membership] | None = None) -> bool:
+    """Members of approved organisations learn (staff too, to check what they wrote). Cached on the user.
+
+    `memberships`: the person's memberships with their organisations, where the caller has them (a page's header
+    reads them anyway: organisations.selectors.current_organisation); else one query."""
     if not user.is_authenticated:
         return False
     if user.is_staff:
         return True
     if not hasattr(user, "_elearning_may_learn"):
-        user._elearning_may_learn = Membership.objects.filter(
-            user=user, organisation__status=Organisation.Status.APPROVED
-        ).exists()
+        if memberships is not None:
+            user._elearning_may_learn = any(m.organisation.is_approved for m in memberships)
+        else:
+            user._elearning_may_learn = Membership.objects.filter(
+                user=user, organisation__status=Organisation.Status.APPROVED
+            ).exists()
     return user._elearning_may_learn
 
 
@@ -77,9 +83,16 @@ def module_lessons(*, module: Module) -> list[Lesson]:
 
 
 def enrolment_of(*, user, module: Module) -> Enrolment | None:
+    """The person's enrolment in the module, or None (a prepared read: the module and lesson pages ask each visit)."""
     if not user.is_authenticated:
         return None
-    return Enrolment.objects.filter(user=user, module=module).first()
+    found = _enrolment(user=user.pk, module=module.pk)
+    return found[0] if found else None
+
+
+@prepared(user=int, module=int)
+def _enrolment(*, user: int, module: int) -> QuerySet[Enrolment]:
+    return Enrolment.objects.filter(user=user, module=module).order_by("pk")[:1]
 
 
 @dataclass

@@ -17,11 +17,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from organisations.selectors import organisation_access
+from organisations.selectors import current_organisation, organisation_access
 
 from . import selectors, services
 from .forms import CatalogueFilterForm, MaterialFilterForm, QuizForm, SharingForm
 from .models import LessonAttachment, Material
+
+
+def _may_learn(request) -> bool:
+    """selectors.may_learn from the memberships the page's header reads anyway (current_organisation keeps them on
+    the request): no query of its own."""
+    current_organisation(request=request)
+    return selectors.may_learn(user=request.user, memberships=getattr(request, "_memberships", None))
 
 
 @require_GET
@@ -45,7 +52,7 @@ def module_detail(request, slug: str):
             "lessons": lessons,
             "enrolment": enrolment,
             "progress": progress,
-            "may_learn": selectors.may_learn(user=request.user),
+            "may_learn": _may_learn(request),
         },
     )
 
@@ -70,7 +77,7 @@ def _lesson_access(request, slug: str, pk: int):
         raise Http404
     lesson.module = module
     is_preview = lesson.pk == lessons[0].pk
-    if not selectors.may_learn(user=request.user) and not is_preview:
+    if not _may_learn(request) and not is_preview:
         if not request.user.is_authenticated:
             raise _LoginNeeded
         raise PermissionDenied
@@ -87,7 +94,7 @@ def _lesson_page(request, slug: str, pk: int, *, form=None):
     except _LoginNeeded:
         return redirect_to_login(request.get_full_path())
     full = selectors.lesson_for_viewer(module=module, pk=pk)  # text and video: the list holds titles only
-    may_learn = selectors.may_learn(user=request.user)
+    may_learn = _may_learn(request)
     enrolment = selectors.enrolment_of(user=request.user, module=module) if may_learn else None
     if enrolment is not None:
         services.lesson_open(enrolment=enrolment, lesson=lesson)
@@ -247,7 +254,7 @@ def material_list(request):
     return render(
         request,
         "elearning/materials.html",
-        {"form": form, "materials": materials, "may_learn": selectors.may_learn(user=request.user)},
+        {"form": form, "materials": materials, "may_learn": _may_learn(request)},
     )
 
 
@@ -255,7 +262,7 @@ def material_list(request):
 def material_download(request, pk: int):
     """Counts the download and hands the file out; members-only files never have a public address."""
     material = get_object_or_404(Material, pk=pk, is_published=True)
-    if not material.is_public and not selectors.may_learn(user=request.user):
+    if not material.is_public and not _may_learn(request):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         raise PermissionDenied
@@ -278,7 +285,7 @@ def my_learning(request):
         {
             "enrolments": enrolments,
             "memberships": memberships,
-            "may_learn": selectors.may_learn(user=request.user),
+            "may_learn": _may_learn(request),
             "reminders_on": selectors.learning_reminders_on(user=request.user),
         },
     )

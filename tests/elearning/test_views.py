@@ -420,12 +420,13 @@ def test_module_page_queries(client, member, organisation, django_assert_num_que
         if not lesson.questions.exists():
             services.lesson_mark_done(user=member, lesson=lesson)
     client.force_login(member)
-    # session, user, header organisation, module, topics, lessons, enrolment, done lessons, may learn
-    with django_assert_num_queries(9):
+    # session, user, header organisation (which also says whether the person may learn), module, topics, lessons,
+    # enrolment, done lessons
+    with django_assert_num_queries(8):
         response = client.get(reverse("elearning:module", args=[module.slug]))
     assert "5 of 9 lessons done" in response.text
     # the next visit: the module, its topics and its lessons come from the cache (elearning.cache)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(reverse("elearning:module", args=[module.slug]))
     assert "5 of 9 lessons done" in response.text
 
@@ -440,14 +441,14 @@ def test_lesson_page_queries(client, member, organisation, django_assert_num_que
     services.module_start(user=member, module=module)
     services.quiz_attempt_submit(user=member, lesson=quiz, token="a", chosen=wrong_choices(quiz))
     client.force_login(member)
-    # session, user, header, module, topics, lessons, lesson, may learn, enrolment, last lesson update,
-    # done lessons, questions, answers, last attempt, attachments
-    with django_assert_num_queries(15):
+    # session, user, header (which also says whether the person may learn), module, topics, lessons, lesson,
+    # enrolment, last lesson update, done lessons, questions, answers, last attempt, attachments
+    with django_assert_num_queries(14):
         response = client.get(reverse("elearning:lesson", args=[module.slug, quiz.pk]))
     assert response.text.count('type="checkbox"') == 3 + 3 * 4
     # the next visit: the module, its topics, its lessons and this lesson's text come from the cache, and the
     # enrolment already names this lesson as the last one opened
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(reverse("elearning:lesson", args=[module.slug, quiz.pk]))
     assert response.text.count('type="checkbox"') == 3 + 3 * 4
 
