@@ -158,9 +158,13 @@ class BookColleaguesForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, colleagues, **kwargs):
+    def __init__(self, *args, colleagues, listed: list[tuple[int, str]] | None = None, **kwargs):
+        """`colleagues`: who may be chosen (the field's queryset checks what is sent); `listed`: the (id, name) of
+        the same people where the page has read them already (selectors.bookable_colleague_names), else the
+        checkboxes read the queryset."""
         super().__init__(*args, **kwargs)
         self.fields["people"].queryset = colleagues
+        self.listed = listed
 
     @cached_property
     def checkboxes(self) -> list[dict]:
@@ -168,9 +172,10 @@ class BookColleaguesForm(forms.Form):
         as Django's widget: its templates cost three includes per checkbox, an eighth of the event page."""
         field = self["people"]
         chosen = {str(value) for value in field.value() or []}
+        choices = self.listed if self.listed is not None else field.field.choices
         return [
             {"id": f"{field.auto_id}_{index}", "value": str(value), "label": label, "checked": str(value) in chosen}
-            for index, (value, label) in enumerate(field.field.choices)
+            for index, (value, label) in enumerate(choices)
         ]
 
 

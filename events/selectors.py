@@ -21,7 +21,7 @@ from organisations.models import Membership, Organisation
 
 from . import cache as event_cache
 from .models import Attendance, Booking, Event, EventDate
-from .rows import BookingRow, brief_columns
+from .rows import BookingRow, PersonRow, brief_columns
 
 
 def _day_start(day: date) -> datetime:
@@ -375,7 +375,7 @@ def organisation_admin_of(*, user: User, organisation: Organisation) -> bool:
     return Membership.objects.filter(user=user, organisation=organisation, role=Membership.Role.ADMIN).exists()
 
 
-def bookable_colleagues(*, organisation: Organisation, event: Event) -> QuerySet[User]:
+def bookable_colleagues(*, organisation: Organisation | int, event: Event | int) -> QuerySet[User]:
     """Members of the organisation who hold no active booking for the event (for "book colleagues")."""
     booked = Booking.objects.filter(event=event, status__in=Booking.ACTIVE).values("person")
     return (
@@ -383,6 +383,19 @@ def bookable_colleagues(*, organisation: Organisation, event: Event) -> QuerySet
         .exclude(pk__in=booked)
         .order_by("last_name", "first_name", "email")
     )
+
+
+def bookable_colleague_names(*, organisation: Organisation, event: Event, viewer: User) -> list[tuple[int, str]]:
+    """(id, full name) of bookable_colleagues but the viewer, as the event page lists them for an organisation's
+    admin: one prepared read of their names (the list was a built query and user instances on every visit)."""
+    rows = _bookable_colleagues(organisation=organisation.pk, event=event.pk, viewer=viewer.pk)
+    return [(person.pk, person.get_full_name()) for person in rows]
+
+
+@prepared(lambda row: PersonRow(*row), organisation=int, event=int, viewer=int)
+def _bookable_colleagues(*, organisation: int, event: int, viewer: int) -> QuerySet:
+    colleagues = bookable_colleagues(organisation=organisation, event=event).exclude(pk=viewer)
+    return colleagues.values_list("pk", *User.NAME_COLUMNS)
 
 
 # ---- attendance ------------------------------------------------------------------------------------------------

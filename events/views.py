@@ -145,8 +145,12 @@ def _booking_context(request, event, **extra):
         and membership is not None
         and membership.is_admin
     ):
-        colleagues = selectors.bookable_colleagues(organisation=organisation, event=event).exclude(pk=user.pk)
-        context["colleagues_form"] = extra.pop("colleagues_form", None) or BookColleaguesForm(colleagues=colleagues)
+        form = extra.pop("colleagues_form", None)
+        if form is None:
+            colleagues = selectors.bookable_colleagues(organisation=organisation, event=event).exclude(pk=user.pk)
+            listed = selectors.bookable_colleague_names(organisation=organisation, event=event, viewer=user)
+            form = BookColleaguesForm(colleagues=colleagues, listed=listed)
+        context["colleagues_form"] = form
     return context | extra
 
 

@@ -259,3 +259,25 @@ def test_bookable_colleagues_leave_out_those_booked(organisation, admin_user, me
     event = EventFactory()
     book(event, member_user, organisation)
     assert list(selectors.bookable_colleagues(organisation=organisation, event=event)) == [admin_user]
+
+
+def test_the_event_pages_colleague_names_are_the_forms_choices(organisation, admin_user, member_user):
+    """The page lists the colleagues from a prepared read of their names; the form checks what is sent against
+    bookable_colleagues: both must name the same people, in the same order, the viewer and the booked left out."""
+    unnamed = {"first_name": "", "last_name": ""}
+    for kwargs in (
+        {"first_name": "Zeynep", "last_name": "Acar"},
+        {**unnamed, "display_name": "Baba"},
+        {**unnamed, "email": "kein.name@example.org"},
+        {**unnamed, "last_name": "Ünal"},
+    ):
+        Membership.objects.create(user=make_person(**kwargs), organisation=organisation)
+    event = EventFactory()
+    book(event, member_user, organisation)
+    field_choices = [
+        (person.pk, person.get_full_name())
+        for person in selectors.bookable_colleagues(organisation=organisation, event=event).exclude(pk=admin_user.pk)
+    ]
+    names = selectors.bookable_colleague_names(organisation=organisation, event=event, viewer=admin_user)
+    assert names == field_choices
+    assert {"Zeynep Acar", "Baba", "kein.name@example.org", "Ünal"} <= set(dict(names).values())
