@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from academy.history import KeptHistoryManager
 from academy.models import WorkingLanguage
 from organisations.models import Bundesland
 
@@ -171,7 +172,7 @@ class CoachingCase(models.Model):
     created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_manager=KeptHistoryManager)
 
     class Meta:
         verbose_name = _("coaching case")

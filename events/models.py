@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from academy import roles
 from academy.choices import choice_label
+from academy.history import KeptHistoryManager
 from academy.models import WorkingLanguage
 
 # The language an event is held in (not the portal's language: events may be held in more).
@@ -388,7 +389,7 @@ class Booking(models.Model):
         related_name="+",
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_manager=KeptHistoryManager)
 
     class Meta:
         verbose_name = _("booking")

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from academy.history import KeptHistoryManager
+
 PRIVACY_NOTICE_VERSION_DEFAULT = "2026-11"
 INVITATION_VALID_DAYS = 14
 LOGO_MAX_BYTES = 2 * 1024 * 1024
@@ -180,7 +182,7 @@ class Organisation(models.Model):
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_manager=KeptHistoryManager)
 
     class Meta:
         verbose_name = _("organisation")
@@ -274,7 +276,7 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(_("member since"), auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_manager=KeptHistoryManager)
 
     class Meta:
         verbose_name = _("membership")
