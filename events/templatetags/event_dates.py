@@ -18,21 +18,29 @@ from django.utils.translation import get_language, gettext, ngettext
 register = template.Library()
 
 
-def _day(moment) -> str:
+@lru_cache(maxsize=16)
+def _weekdays(language: str) -> tuple[str, ...]:
+    """The weekdays' short names in a language (called with it active), escaped."""
+    return tuple(escape(str(WEEKDAYS_ABBR[day])) for day in range(7))
+
+
+def _day(moment, weekdays: tuple[str, ...]) -> str:
     """ "Mo, 02.03.2026": the weekday in the page's language, as Django's date format "D, d.m.Y" writes it (which
     reads its format string letter by letter: a third of a long list's dates)."""
-    return f"{escape(WEEKDAYS_ABBR[moment.weekday()])}, {moment:%d.%m.%Y}"
+    return f"{weekdays[moment.weekday()]}, {moment:%d.%m.%Y}"
 
 
 @register.simple_tag
-def date_span(event_date, zone=None):
-    """<time>Mo, 02.03.2026, 10:00</time>–<time>16:00</time>, with the end's day when it ends on another."""
+def date_span(event_date, zone=None, language=None):
+    """<time>Mo, 02.03.2026, 10:00</time>–<time>16:00</time>, with the end's day when it ends on another. A list
+    passes the zone and the language it writes all its rows in."""
     zone = zone or timezone.get_current_timezone()
+    weekdays = _weekdays(language or get_language())
     start, end = event_date.start.astimezone(zone), event_date.end.astimezone(zone)
-    end_text = f"{end:%H:%M}" if start.date() == end.date() else f"{_day(end)}, {end:%H:%M}"
-    # Digits and a translated weekday name: only the weekday needs escaping (in _day).
+    end_text = f"{end:%H:%M}" if start.date() == end.date() else f"{_day(end, weekdays)}, {end:%H:%M}"
+    # Digits and a translated weekday name: only the weekday needs escaping (in _weekdays).
     return mark_safe(  # noqa: S308
-        f'<time datetime="{start.isoformat()}">{_day(start)}, {start:%H:%M}</time>–'
+        f'<time datetime="{start.isoformat()}">{_day(start, weekdays)}, {start:%H:%M}</time>–'
         f'<time datetime="{end.isoformat()}">{end_text}</time>'
     )
 
@@ -46,12 +54,13 @@ def _texts(language: str, more: int) -> tuple[str, str]:
 
 
 @register.simple_tag
-def dates_short(dates):
+def dates_short(dates, zone=None, language=None):
     """The first date of a list (already ordered) and "and N more dates", as a paragraph; nothing for none."""
     dates = list(dates)
     if not dates:
         return ""
-    label, more = _texts(get_language(), len(dates) - 1)
+    language = language or get_language()
+    label, more = _texts(language, len(dates) - 1)
     return mark_safe(  # noqa: S308
-        f'<p class="mb-1"><span class="visually-hidden">{label} </span>{date_span(dates[0])}{more}</p>'
+        f'<p class="mb-1"><span class="visually-hidden">{label} </span>{date_span(dates[0], zone, language)}{more}</p>'
     )
