@@ -5,8 +5,8 @@ A booking, its event and its organisation or person as model instances cost a th
 each instance is made field by field over all of its model's fields, most of them deferred (an event has 40,
 its titles and descriptions in six languages). The row objects here have only what a row shows, and take the
 models' own code for what is derived from it (the states, the title in the page's language with modeltranslation's
-fallback, a person's name), so that a row says what the models would say. The lists' tests read them through
-the pages (tests/events/test_views.py) and the selectors (tests/events/test_selectors.py).
+fallback, a person's name), so that a row says what the models would say: tests/events/test_rows.py compares
+them with the models in every state and several languages; the pages' tests read them through the lists.
 """
 
 from academy.models import User
