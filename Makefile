@@ -79,9 +79,10 @@ bench: setup
 	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python scripts/bench.py --scale $(SCALE)
 
 ## make calls: Python function calls, queries and bytes of one request to each page `make bench` measures, in
-## this process (scripts/calls.py; needs a database `make bench` has seeded); PAGES="my bookings" for some only
+## this process (scripts/calls.py; needs a database `make bench` has seeded); PAGES="my bookings" for some only,
+## REPEAT=200 for the CPU per request here and in PostgreSQL as well
 calls: setup
-	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python scripts/calls.py $(if $(PAGES),"$(PAGES)")
+	DATABASE_URL=$(BENCH_DATABASE_URL) REDIS_URL=$(BENCH_REDIS_URL) $(BIN)/python scripts/calls.py $(if $(PAGES),"$(PAGES)") $(if $(REPEAT),--repeat $(REPEAT))
 
 clean:
 	rm -rf $(VENV) var
