@@ -25,8 +25,8 @@ register = template.Library()
 @register.simple_tag
 def case_item(case):
     """The organisation (linked to the case), kind and state; the topics and the next session, if one is planned
-    (needs the case list's `topic_list` and `upcoming_sessions`, soonest first). Texts go through escape(), as
-    format_html would do, without its calls per argument."""
+    (a coaching.selectors.CaseRow completed by complete_case_rows: `topic_list`, `upcoming_sessions` soonest
+    first). Texts go through escape(), as format_html would do, without its calls per argument."""
     topics = ", ".join(escape(topic.name) for topic in case.topic_list)
     upcoming = ""
     if case.upcoming_sessions:
@@ -39,7 +39,7 @@ def case_item(case):
     return mark_safe(  # noqa: S308
         '<li class="list-group-item">\n'
         f'    <p class="mb-1"><a class="fw-bold" href="{path_to("coaching:coach_case", case.pk)}">'
-        f"{escape(case.organisation.name)}</a> – {kind} "
+        f"{escape(case.organisation_name)}</a> – {kind} "
         f'<span class="badge text-bg-light border">{status}</span></p>\n'
         f'    <p class="mb-0 small">{topics}\n      {upcoming}</p>\n  </li>'
     )

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from academy import roles
+from academy.models import Topic, User
 from coaching import selectors, services
 from coaching.models import CoachingCase, Session, WeeklyAvailability
 from organisations.models import Organisation
@@ -375,6 +376,21 @@ def test_each_case_of_the_coach_says_organisation_kind_state_topics_and_next_ses
     with translation.override("en"):
         when = formats.date_format(timezone.localtime(start), "DATETIME_FORMAT")
     assert f" · Next session: {when} (proposed)</p>" in row
+
+
+def test_the_case_lists_topics_are_named_in_the_coachs_language_or_in_german(
+    client, coach, org_admin, assigned_case, topics
+):
+    """The list reads the topics' names as values (coaching.selectors.TopicName): the name in the page's language,
+    the German one where that language has none, as a topic itself says."""
+    Topic.objects.filter(pk=topics[0].pk).update(name_de="Projektarbeit", name_en="Project work", name_tr="")
+    client.force_login(coach.user)
+    for language, expected in (("de", "Projektarbeit"), ("en", "Project work"), ("tr", "Projektarbeit")):
+        User.objects.filter(pk=coach.user.pk).update(language=language)
+        row = re.search(r'<li class="list-group-item">.*?</li>', client.get(reverse("coaching:coach_cases")).text, re.S)
+        with translation.override(language):
+            assert Topic.objects.get(pk=topics[0].pk).name == expected  # what the model says
+        assert expected in row.group(0), language
 
 
 def _cases_straight_in(organisation, statuses, coach=None):
