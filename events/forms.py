@@ -158,11 +158,13 @@ class BookColleaguesForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, colleagues, listed: list[tuple[int, str]] | None = None, **kwargs):
-        """`colleagues`: who may be chosen (the field's queryset checks what is sent); `listed`: the (id, name) of
-        the same people where the page has read them already (selectors.bookable_colleague_names), else the
-        checkboxes read the queryset."""
+    def __init__(self, *args, colleagues=None, listed: list[tuple[int, str]] | None = None, **kwargs):
+        """`colleagues`: who may be chosen, the queryset that checks what is sent (a posted form needs it);
+        `listed`: the (id, name) of those people where the page has read them (selectors.bookable_colleague_names),
+        for the event page's form that only shows them; without it the checkboxes read the queryset."""
         super().__init__(*args, **kwargs)
+        if colleagues is None and (self.is_bound or listed is None):
+            raise TypeError("A posted colleagues form, or one without `listed`, needs `colleagues` to choose from.")
         self.fields["people"].queryset = colleagues
         self.listed = listed
 

@@ -146,10 +146,9 @@ def _booking_context(request, event, **extra):
         and membership.is_admin
     ):
         form = extra.pop("colleagues_form", None)
-        if form is None:
-            colleagues = selectors.bookable_colleagues(organisation=organisation, event=event).exclude(pk=user.pk)
+        if form is None:  # the page's own form only shows them; book_colleagues checks what is sent
             listed = selectors.bookable_colleague_names(organisation=organisation, event=event, viewer=user)
-            form = BookColleaguesForm(colleagues=colleagues, listed=listed)
+            form = BookColleaguesForm(listed=listed)
         context["colleagues_form"] = form
     return context | extra
 
