@@ -97,7 +97,7 @@ def coach_list(request):
     may_browse = (
         request.user.is_staff
         or roles.has_role(request.user, roles.COACH)
-        or any(m.organisation.is_approved for m in request._memberships)
+        or organisation_selectors.member_of_an_approved_organisation(request=request)
     )
     if not may_browse:
         raise PermissionDenied

@@ -16,18 +16,18 @@ from .models import Enrolment, Lesson, LessonCompletion, Material, Module, Quest
 LESSON_TEXT_COLUMNS = translated_columns("text")
 
 
-def may_learn(*, user, memberships: list[Membership] | None = None) -> bool:
+def may_learn(*, user, approved_member: bool | None = None) -> bool:
     """Members of approved organisations learn (staff too, to check what they wrote). Cached on the user.
 
-    `memberships`: the person's memberships with their organisations, where the caller has them (a page's header
-    reads them anyway: organisations.selectors.current_organisation); else one query."""
+    `approved_member`: whether the person belongs to an approved organisation, where a page knows it without a
+    query (organisations.selectors.member_of_an_approved_organisation); else one query."""
     if not user.is_authenticated:
         return False
     if user.is_staff:
         return True
     if not hasattr(user, "_elearning_may_learn"):
-        if memberships is not None:
-            user._elearning_may_learn = any(m.organisation.is_approved for m in memberships)
+        if approved_member is not None:
+            user._elearning_may_learn = approved_member
         else:
             user._elearning_may_learn = Membership.objects.filter(
                 user=user, organisation__status=Organisation.Status.APPROVED

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from organisations.selectors import current_organisation, organisation_access
+from organisations.selectors import member_of_an_approved_organisation, organisation_access
 
 from . import selectors, services
 from .forms import CatalogueFilterForm, MaterialFilterForm, QuizForm, SharingForm
@@ -25,10 +25,9 @@ from .models import LessonAttachment, Material
 
 
 def _may_learn(request) -> bool:
-    """selectors.may_learn from the memberships the page's header reads anyway (current_organisation keeps them on
-    the request): no query of its own."""
-    current_organisation(request=request)
-    return selectors.may_learn(user=request.user, memberships=getattr(request, "_memberships", None))
+    """selectors.may_learn from the memberships the page's header reads anyway: no query of its own."""
+    approved_member = member_of_an_approved_organisation(request=request) if request.user.is_authenticated else None
+    return selectors.may_learn(user=request.user, approved_member=approved_member)
 
 
 @require_GET

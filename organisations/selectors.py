@@ -79,6 +79,13 @@ def current_organisation(*, request) -> Organisation | None:
     return current
 
 
+def member_of_an_approved_organisation(*, request) -> bool:
+    """Whether the signed-in person belongs to an approved organisation (who may learn, browse the coaches), from
+    the memberships the page's header reads anyway (current_organisation keeps them on the request)."""
+    current_organisation(request=request)
+    return any(m.organisation.is_approved for m in getattr(request, "_memberships", []))
+
+
 def organisation_members(*, organisation: Organisation) -> list[Membership]:
     """The team as its page shows it: deleted (anonymised, inactive) accounts are left out; their memberships
     stay so that the organisation's figures keep counting them (a prepared read, as the two below)."""
