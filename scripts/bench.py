@@ -269,6 +269,8 @@ def booking_storm(plan: dict, args) -> dict:
 # ---- the server -----------------------------------------------------------------------------------------------
 def port_is_free() -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        # as gunicorn binds: the last run's connections waiting out TIME_WAIT do not make the port taken
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((HOST, PORT))
         except OSError:

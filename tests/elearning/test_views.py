@@ -48,6 +48,28 @@ def quiz_post(lesson, chosen, token):
     return data
 
 
+def _href(*lessons) -> list[str]:
+    return [f'href="{reverse("elearning:lesson", args=[lesson.module.slug, lesson.pk])}"' for lesson in lessons]
+
+
+def test_module_and_lesson_pages_link_every_lesson(client, member, organisation, module):
+    third = LessonFactory(module=module, position=3)
+    first, second, third = lessons_of(module)
+    services.module_start(user=member, module=module)
+    client.force_login(member)
+    module_page = client.get(reverse("elearning:module", args=[module.slug])).text
+    assert all(href in module_page for href in _href(first, second, third))
+
+    lesson_page = client.get(reverse("elearning:lesson", args=[module.slug, second.pk])).text
+    previous_link, next_link = _href(first, third)
+    assert f'<a {previous_link}><span class="dir-arrow" aria-hidden="true">←</span> Previous lesson' in lesson_page
+    assert f'<a {next_link}>Next lesson' in lesson_page
+    assert _href(second)[0] not in lesson_page  # the lesson shown is not a link in the list
+
+    module_page = client.get(reverse("elearning:module", args=[module.slug])).text
+    assert f'class="btn btn-primary" {_href(second)[0]}>Continue' in module_page  # last opened, not done yet
+
+
 # --- who may see what --------------------------------------------------------------------------------------------
 
 
@@ -446,9 +468,9 @@ def test_lesson_page_queries(client, member, organisation, django_assert_num_que
     with django_assert_num_queries(14):
         response = client.get(reverse("elearning:lesson", args=[module.slug, quiz.pk]))
     assert response.text.count('type="checkbox"') == 3 + 3 * 4
-    # the next visit: the module, its topics, its lessons and this lesson's text come from the cache, and the
-    # enrolment already names this lesson as the last one opened
-    with django_assert_num_queries(9):
+    # the next visit: the module, its topics, its lessons and this lesson's text and downloads come from the
+    # cache, and the enrolment already names this lesson as the last one opened
+    with django_assert_num_queries(8):
         response = client.get(reverse("elearning:lesson", args=[module.slug, quiz.pk]))
     assert response.text.count('type="checkbox"') == 3 + 3 * 4
 
