@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 
 from academy.models import Topic, User
 from academy.prepared import prepared
@@ -71,15 +72,19 @@ def module_with_lessons(*, slug: str, user) -> tuple[Module, list[Lesson]]:
 
 
 def module_lessons(*, module: Module) -> list[Lesson]:
-    """The module's lessons in order, with `question_count`: the list, without the texts (lesson_for_viewer reads
-    the one shown), which are most of the rows' bytes. The pages read it with the module (module_with_lessons,
-    cached); after an answer or a finished lesson, it is read anew."""
-    return list(
+    """The module's lessons in order, with `question_count` and their page's address as `url`: the list, without
+    the texts (lesson_for_viewer reads the one shown), which are most of the rows' bytes. The pages read it with
+    the module (module_with_lessons: cached, addresses included); after an answer or a
+    finished lesson, it is read anew."""
+    lessons = list(
         Lesson.objects.filter(module=module)
         .defer(*LESSON_TEXT_COLUMNS)
         .annotate(question_count=Count("questions"))
         .order_by("position", "pk")
     )
+    for lesson in lessons:
+        lesson.url = reverse("elearning:lesson", args=[module.slug, lesson.pk])
+    return lessons
 
 
 def enrolment_of(*, user, module: Module) -> Enrolment | None:
@@ -134,12 +139,13 @@ def module_progress(*, module: Module, lessons: list[Lesson], enrolment: Enrolme
 
 
 def lesson_for_viewer(*, module: Module, pk: int) -> Lesson:
-    """One lesson of the module with its text (kept in elearning.cache)."""
+    """One lesson of the module with its text and, as `downloads`, its attachments (both kept in elearning.cache)."""
     version, lesson = module_cache.get("lesson", module.pk, pk)
     if lesson is None:
         lesson = Lesson.objects.filter(module=module, pk=pk).first()
         if lesson is None:
             raise Http404
+        lesson.downloads = list(lesson.attachments.all())
         module_cache.put(lesson, version, "lesson", module.pk, pk)
     lesson.module = module
     return lesson

@@ -1,10 +1,13 @@
-"""The module and lesson pages keep a module with its topics, its lessons and their texts in the cache
-(elearning.cache): whatever staff change must show on the next visit, and who may see what is decided anew."""
+"""The module and lesson pages keep a module with its topics, its lessons and their texts and downloads in the
+cache (elearning.cache): whatever staff change must show on the next visit, and who may see what is decided
+anew."""
 
 import pytest
+from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from academy.models import Topic
+from elearning.models import LessonAttachment
 
 from .factories import LessonFactory, ModuleFactory, QuestionFactory
 
@@ -71,6 +74,26 @@ def test_a_lessons_new_text_shows_on_the_next_visit(client, member, organisation
     lesson.save()
 
     assert "<em>new</em>" in _page(client, url)
+
+
+def test_a_lessons_downloads_follow_every_change_on_the_next_visit(client, member, organisation, module):
+    client.force_login(member)
+    lesson = module.lessons.order_by("position").first()
+    url = reverse("elearning:lesson", args=[module.slug, lesson.pk])
+    assert "Downloads" not in _page(client, url)  # cached from here on
+
+    attachment = LessonAttachment(lesson=lesson, title_en="Budget template")
+    attachment.file.save("budget.pdf", ContentFile(b"%PDF-1.4"))
+    page = _page(client, url)
+    assert "Downloads" in page
+    assert f'href="{reverse("elearning:attachment", args=[attachment.pk])}">Budget template<' in page
+
+    attachment.title_en = "Budget template 2027"
+    attachment.save()
+    assert "Budget template 2027" in _page(client, url)
+
+    attachment.delete()
+    assert "Downloads" not in _page(client, url)
 
 
 def test_an_unpublished_module_is_hidden_again_at_once(client, member, organisation, module, staff):

@@ -63,7 +63,7 @@ def test_module_and_lesson_pages_link_every_lesson(client, member, organisation,
     lesson_page = client.get(reverse("elearning:lesson", args=[module.slug, second.pk])).text
     previous_link, next_link = _href(first, third)
     assert f'<a {previous_link}><span class="dir-arrow" aria-hidden="true">←</span> Previous lesson' in lesson_page
-    assert f'<a {next_link}>Next lesson' in lesson_page
+    assert f"<a {next_link}>Next lesson" in lesson_page
     assert _href(second)[0] not in lesson_page  # the lesson shown is not a link in the list
 
     module_page = client.get(reverse("elearning:module", args=[module.slug])).text
