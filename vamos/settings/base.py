@@ -115,7 +115,8 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache with one client per pool instead of one per call (academy.redis_clients)
+            "BACKEND": "academy.redis_clients.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "vamos",
         }
@@ -229,6 +230,8 @@ if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    if REDIS_URL.startswith("redis://"):  # kombu's Redis transport, publishing with one client per channel
+        CELERY_BROKER_TRANSPORT = "academy.redis_clients:Transport"
 else:
     # kombu's filesystem transport: a broker that needs no service (make run).
     CELERY_BROKER_URL = "filesystem://"
