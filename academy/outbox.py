@@ -132,11 +132,7 @@ def _broker_unreachable(pk: int, error: BaseException) -> None:
 
 def _publish(task_name: str, args: list, kwargs: dict) -> None:
     """Sends one task message, quickly or not at all (OperationalError and friends when the broker is down)."""
-    connection = celery_app.connection_for_write(
-        connect_timeout=PUBLISH_TIMEOUT,
-        transport_options={**celery_app.conf.broker_transport_options, "max_retries": 0},
-    )
-    with pools.producers[connection].acquire(block=True, timeout=PUBLISH_TIMEOUT) as producer:
+    with pools.producers[_publishing_connection()].acquire(block=True, timeout=PUBLISH_TIMEOUT) as producer:
         celery_app.send_task(
             task_name,
             args=args,
@@ -146,6 +142,24 @@ def _publish(task_name: str, args: list, kwargs: dict) -> None:
             retry=True,
             retry_policy=PUBLISH_RETRY_POLICY,
         )
+
+
+_connections = {}
+
+
+def _publishing_connection():
+    """The broker connection the producers are pooled by, made once per broker URL: it connects nothing itself
+    (the pool's producers hold the connections), and making it costs more than publishing the message (Celery
+    reads a dozen settings through its chained mappings)."""
+    conf = celery_app.conf
+    key = (conf.broker_write_url, repr(conf.broker_transport_options))
+    connection = _connections.get(key)
+    if connection is None:
+        connection = _connections[key] = celery_app.connection_for_write(
+            connect_timeout=PUBLISH_TIMEOUT,
+            transport_options={**conf.broker_transport_options, "max_retries": 0},
+        )
+    return connection
 
 
 def _commit_without_waiting_for_disk() -> None:
