@@ -22,6 +22,7 @@ from functools import lru_cache
 from django import template
 from django.conf import settings
 from django.core.signals import setting_changed
+from django.template.loader_tags import BlockNode
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 from django.utils.safestring import mark_safe
 
@@ -48,6 +49,10 @@ setting_changed.connect(memo_clear, dispatch_uid="academy-layout-memo-clear")
 
 
 class MemoNode(template.Node):
+    # A page that extends base.html has Django look for the {% block %}s of base.html in all of its nodes on every
+    # render (ExtendsNode.render); a memo holds no block (the tag refuses one), so the search need not enter it.
+    child_nodelists = ()
+
     def __init__(self, name: str, key: list[template.base.FilterExpression], nodelist: template.NodeList):
         self.name = name
         self.key = key
@@ -99,6 +104,8 @@ def memo(parser, token):
         raise template.TemplateSyntaxError("{% memo %} takes a quoted name, then the variables of its key.")
     nodelist = parser.parse(("endmemo",))
     parser.delete_first_token()
+    if nodelist.get_nodes_by_type(BlockNode):  # a page's block would show what the first page rendered, to all
+        raise template.TemplateSyntaxError("{% memo %} cannot hold a {% block %}.")
     return MemoNode(bits[1][1:-1], [parser.compile_filter(bit) for bit in bits[2:]], nodelist)
 
 

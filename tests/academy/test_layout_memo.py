@@ -5,7 +5,7 @@ token, the current path, the organisation a person acts for) must be fresh on ev
 import re
 
 import pytest
-from django.template import Context, Template
+from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.test import Client, override_settings
 from django.urls import reverse, set_script_prefix
 
@@ -161,3 +161,33 @@ def test_a_memo_keeps_its_links_per_script_prefix():
         finally:
             set_script_prefix("/")
         assert template.render(Context()) == '<a href="/veranstaltungen/">'
+
+
+def test_a_memo_cannot_hold_a_block_and_a_pages_blocks_still_replace_the_layouts():
+    """A block inside a memo would show every page what the first page put there, so the tag refuses one (in its
+    fresh parts too); the search for the layout's blocks does not enter a memo, and the blocks beside it are the
+    page's."""
+    for inside in ("{% block title %}{% endblock %}", "{% fresh %}{% block title %}{% endblock %}{% endfresh %}"):
+        with pytest.raises(TemplateSyntaxError, match="cannot hold a"):
+            Template("{% load layout %}{% memo 'test' %}" + inside + "{% endmemo %}")
+
+    engine = Engine(
+        loaders=[
+            (
+                "django.template.loaders.locmem.Loader",
+                {
+                    "layout.html": "{% load layout %}<title>{% block title %}Layout{% endblock %}</title>"
+                    "{% memo 'test-header' %}<header>{% if 1 %}VAMOs{% endif %}</header>{% endmemo %}"
+                    "<main>{% block content %}{% endblock %}</main>",
+                    "page.html": "{% extends 'layout.html' %}{% block title %}Page{% endblock %}"
+                    "{% block content %}Text{% endblock %}",
+                },
+            )
+        ],
+        libraries={"layout": "academy.templatetags.layout"},
+    )
+    with override_settings(LAYOUT_MEMO=True):
+        for _ in range(2):
+            assert engine.get_template("page.html").render(Context()) == (
+                "<title>Page</title><header>VAMOs</header><main>Text</main>"
+            )
