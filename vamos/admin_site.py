@@ -30,6 +30,7 @@ from django.core.signals import setting_changed
 from django.template.defaultfilters import urlencode
 from django.urls import get_script_prefix, get_urlconf
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
@@ -133,16 +134,22 @@ def quick_result_list(cl):
     """Django's result_list (the change list's table), with the rows written by the ModelAdmin's `quick_rows`
     (academy.admin_lists.QuickRowsMixin) where it can: the same template and the same HTML, each row one string
     of cells instead of one per cell."""
+    # The key of the table head's memo (templates/admin/events/booking/change_list_results.html): the headers'
+    # texts, sorting marks and links follow from the language, the columns and the query string.
+    headers_key = (get_language(), tuple(cl.list_display), tuple(cl.sortable_by or ()), cl.get_query_string())
     quick_rows = getattr(cl.model_admin, "quick_rows", None)
     rows = quick_rows(cl) if quick_rows is not None else None
     if rows is None:
-        return result_list(cl)
-    headers = list(result_headers(cl))
+        return {**result_list(cl), "headers_key": headers_key}
+    headers = SimpleLazyObject(lambda: list(result_headers(cl)))  # made only when the memo does not hold the head
     return {
         "cl": cl,
+        "headers_key": headers_key,
         "result_hidden_fields": [],  # only a list_editable list has them, and Django writes that one
         "result_headers": headers,
-        "num_sorted_fields": sum(1 for header in headers if header["sortable"] and header["sorted"]),
+        "num_sorted_fields": SimpleLazyObject(
+            lambda: sum(1 for header in headers if header["sortable"] and header["sorted"])
+        ),
         # All rows as one item of one result: the template writes "<tr>", the item and "</tr>" per result, and
         # between two results the same text as ROW_SEPARATOR, so the page is the same, without the template's
         # loops over 50 rows and their cells. tests/events/test_admin.py compares the table with Django's.
