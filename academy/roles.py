@@ -5,6 +5,8 @@ Organisation roles (admin, member of an organisation) live in organisations/, no
 
 from collections.abc import Callable
 
+from .prepared import prepared
+
 STAFF = "VAMOs-Team"
 COACH = "Coach"
 TRAINER = "Trainer*in"
@@ -33,6 +35,14 @@ def session_roles(request) -> frozenset[str]:
 
 
 def has_role(user, role: str) -> bool:
+    """Whether the person is in the role's group now (views ask on every request: a role taken away counts at once)."""
     if not user.is_authenticated:
         return False
-    return user.groups.filter(name=role).exists()
+    return bool(_in_group(user=user.pk, group=role))
+
+
+@prepared(user=int, group=str)
+def _in_group(*, user: int, group: str):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().groups.through.objects.filter(user_id=user, group__name=group).values_list("pk")[:1]

@@ -1,6 +1,6 @@
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import AnonymousUser, Group
 from django.core.management import call_command
 
 from academy import roles
@@ -47,11 +47,17 @@ def test_the_seven_topics_are_seeded_in_every_language_and_so_are_the_organisati
     assert all(getattr(statement, f"text_{code}") for statement in statements for code in languages)
 
 
-def test_has_role_checks_group_membership():
+def test_has_role_checks_group_membership_now():
     coach = UserFactory(roles=[roles.COACH])
+    other = UserFactory(roles=[roles.STAFF])
 
     assert roles.has_role(coach, roles.COACH)
     assert not roles.has_role(coach, roles.STAFF)
+    assert not roles.has_role(other, roles.COACH)
+    assert not roles.has_role(AnonymousUser(), roles.COACH)
+
+    coach.groups.remove(Group.objects.get(name=roles.COACH))  # taken away: the next request knows
+    assert not roles.has_role(coach, roles.COACH)
 
 
 def test_demo_data_is_idempotent_and_logs_in(client, capsys):
