@@ -236,7 +236,7 @@ def test_production_counts_login_failures_in_redis_and_requires_staff_mfa():
     line = next(line for line in process.stdout.splitlines() if line.startswith("RESULT "))
     result = json.loads(line.removeprefix("RESULT "))
 
-    assert result["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert result["cache"] == "academy.redis_clients.RedisCache"  # Django's, one client per pool
     assert result["login_failed"] == "10/m/ip,5/300s/key"
     assert result["login"] == "30/m/ip"
     assert result["mfa_required"] is True
