@@ -15,6 +15,9 @@ LABEL_Y = 14
 BAR_Y = 20
 BAR_HEIGHT = 14
 LABEL_MAX = 45  # characters of a label in the chart (fits 360 px); the table shows it whole
+# A chart of more bars than this (e.g. the rating of each of a year's events) would be metres long and tell
+# nothing a reader could take in: such a figure shows its table only, which lists every row.
+MAX_BARS = 30
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from .charts import bar_chart
+from .charts import MAX_BARS, bar_chart
 from .exports import xlsx_response
 from .statistics import Period, statistics_collect, statistics_sheets
 
@@ -73,7 +73,7 @@ def _sections_html(request, sections) -> str:
     charts = {}
     for section in sections:
         for figure in section.figures:
-            if figure.chart_column is not None and not figure.is_empty:
+            if figure.chart_column is not None and not figure.is_empty and len(figure.rows) <= MAX_BARS:
                 charts[figure.key] = bar_chart(
                     labels=[row[0] for row in figure.rows], values=[row[figure.chart_column] for row in figure.rows]
                 )
@@ -89,7 +89,7 @@ def _sections_html(request, sections) -> str:
 
 
 def _cache_key(period: Period) -> str:
-    return f"statistics:v1:{period.start.isoformat()}:{period.end.isoformat()}:{get_language()}"
+    return f"statistics:v2:{period.start.isoformat()}:{period.end.isoformat()}:{get_language()}"
 
 
 def _figures(request, period: Period, *, recompute: bool) -> dict:

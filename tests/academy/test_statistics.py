@@ -305,6 +305,30 @@ def test_bars_are_as_long_as_their_share_of_the_largest_value():
     assert bar_chart(labels=["x"], values=[0]).bars[0].width == 0
 
 
+def test_a_figure_of_more_rows_than_a_chart_can_show_is_a_table_of_them_all(rf, english):
+    """E.g. the rating of each of a year's events: a chart of a thousand bars would be metres long."""
+    from academy.charts import MAX_BARS
+    from academy.statistics import Figure, Section
+    from academy.statistics_views import _sections_html
+
+    def figure(key, count):
+        return Figure(key=key, title=key, columns=["Event", "Rating"], rows=[(f"Event {n}", n) for n in range(count)])
+
+    empty = Figure(key="empty", title="empty", columns=["Event", "Rating"], rows=[("E", 0)] * (MAX_BARS + 1))
+    html = _sections_html(
+        rf.get("/"),
+        [Section(key="s", title="S", figures=[figure("many", MAX_BARS + 1), figure("few", MAX_BARS), empty])],
+    )
+
+    many = html[html.index('id="many"') : html.index('id="few"')]
+    assert "<svg" not in many
+    assert "Too many rows for a chart: the table below lists them all." in many
+    assert many.count("<tr>") == 1 + MAX_BARS + 1  # the head and every row
+    few = html[html.index('id="few"') : html.index('id="empty"')]
+    assert few.count("<rect ") == MAX_BARS and "Too many rows" not in few
+    assert "Nothing to chart in this period." in html[html.index('id="empty"') :]
+
+
 # ---- the page ---------------------------------------------------------------------------------------------------
 
 
