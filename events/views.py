@@ -41,16 +41,20 @@ BOOKINGS_PAGE_SIZE = 20  # upcoming and past bookings per page, each list with i
 @require_GET
 def catalogue(request):
     """The catalogue. Its filter form and results (count, cards, pages) are the same for everyone who asks with
-    the same filters, and come from the cache (events.cache) until an event, date, topic or booking changes."""
-    form = CatalogueFilterForm(request.GET or None)
+    the same filters, and come from the cache (events.cache) until an event, date, topic or booking changes.
+
+    The cache is asked with the query as it came, before any form is made: only canonical queries are ever kept
+    (_canonical_query), so one that finds its fragments is one of them, and the form (with the topic it reads
+    from the database) is made only to fill the cache."""
     htmx = web.is_htmx(request)
-    query = _cacheable_query(request, form)
-    version, fragments = event_cache.catalogue_get(query=query, htmx=htmx) if query is not None else (None, None)
+    asked = _query_pairs(request)
+    version, fragments = event_cache.catalogue_get(query=asked, htmx=htmx) if asked is not None else (None, None)
     if fragments is None:
+        form = CatalogueFilterForm(request.GET or None)
         form_html = "" if htmx else render_to_string("events/_catalogue_form.html", {"form": form}, request)
         fragments = (form_html, *_catalogue_results(request, form))
-        if query is not None:
-            event_cache.catalogue_set(query=query, htmx=htmx, version=version, fragments=fragments)
+        if asked is not None and _canonical_query(asked, form):
+            event_cache.catalogue_set(query=asked, htmx=htmx, version=version, fragments=fragments)
     form_html, count_html, results_html = (mark_safe(fragment) for fragment in fragments)  # noqa: S308 - ours
     if htmx:
         response = HttpResponse(results_html)
@@ -61,14 +65,24 @@ def catalogue(request):
     return response
 
 
-def _cacheable_query(request, form) -> list[tuple[str, str]] | None:
-    """The query as a cache key when it is one of the catalogue's few canonical queries (valid filters written as
-    the form writes them, no free-text search, no date range, a page number), else None: not cached. So nobody
-    can fill the cache with endless variants of a query string."""
-    if not request.GET:
-        return []
+def _query_pairs(request) -> list[tuple[str, str]] | None:
+    """The query string's (name, value) pairs; None when a name comes more than once (never a canonical query)."""
+    pairs = []
+    for name, values in request.GET.lists():
+        if len(values) != 1:
+            return None
+        pairs.append((name, values[0]))
+    return pairs
+
+
+def _canonical_query(pairs: list[tuple[str, str]], form: CatalogueFilterForm) -> bool:
+    """Whether the query is one of the catalogue's few canonical queries, which alone are cached: valid filters
+    written as the form writes them, no free-text search, no date range, a page number. So nobody can fill the
+    cache with endless variants of a query string."""
+    if not pairs:
+        return True
     if not form.is_valid():
-        return None
+        return False
     data = form.cleaned_data
     canonical = {
         "topic": str(data["topic"].pk) if data.get("topic") else None,
@@ -78,21 +92,16 @@ def _cacheable_query(request, form) -> list[tuple[str, str]] | None:
         "month": data["month"].strftime("%Y-%m") if data.get("month") else None,
         "free": "on" if data.get("free") else None,
     }
-    query = []
-    for name, values in request.GET.lists():
-        if len(values) != 1:
-            return None
-        value = values[0]
+    for name, value in pairs:
         if name == "page":
             if not (value.isascii() and value.isdigit() and len(value) <= 4 and not value.startswith("0")):
-                return None
+                return False
         elif name in ("q", "date_from", "date_to"):
             if value:
-                return None
+                return False
         elif name not in canonical or (canonical[name] or "") != value:  # the form sends empty fields too
-            return None
-        query.append((name, value))
-    return query
+            return False
+    return True
 
 
 def _catalogue_results(request, form) -> tuple[str, str]:
