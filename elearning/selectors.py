@@ -74,8 +74,8 @@ def module_with_lessons(*, slug: str, user) -> tuple[Module, list[Lesson]]:
 def module_lessons(*, module: Module) -> list[Lesson]:
     """The module's lessons in order, with `question_count` and their page's address as `url`: the list, without
     the texts (lesson_for_viewer reads the one shown), which are most of the rows' bytes. The pages read it with
-    the module (module_with_lessons: cached, addresses included); after an answer or a
-    finished lesson, it is read anew."""
+    the module (module_with_lessons: cached, addresses included); after an answer or a finished lesson, it is
+    read anew."""
     lessons = list(
         Lesson.objects.filter(module=module)
         .defer(*LESSON_TEXT_COLUMNS)
