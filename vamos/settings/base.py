@@ -144,10 +144,13 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Accounts
 # ------------------------------------------------------------------------------
 AUTH_USER_MODEL = "academy.User"
+# Django's and allauth's backends and Django's database sessions, each reading its row with SQL compiled once
+# per process (academy/sessions.py).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "academy.sessions.ModelBackend",
+    "academy.sessions.AuthenticationBackend",
 ]
+SESSION_ENGINE = "academy.sessions"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

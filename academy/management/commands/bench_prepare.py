@@ -33,7 +33,6 @@ from events.models import Booking, Event, EventDate
 from organisations.models import Membership, Organisation
 
 STORM_TITLE = "Bench: booking storm"
-BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def session_for(user: User) -> str:
@@ -41,7 +40,7 @@ def session_for(user: User) -> str:
     request = HttpRequest()
     request.session = engine.SessionStore()
     request.META["REMOTE_ADDR"] = "127.0.0.1"
-    login(request, user, backend=BACKEND)
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
     request.session.save()
     return request.session.session_key
 
