@@ -3,8 +3,8 @@
 Django's database session store and its authentication backends build and compile a queryset for each of the two
 reads every request makes before any view runs (`Session.objects.get(...)`, `User.objects.get(pk=...)`); at
 the portal's scale that was a third of the bare view's cost (docs/benchmarks.md, ninth round). These subclasses
-read the same rows through academy.prepared and otherwise leave Django's behaviour as it is: expiry, invalid
-keys, inactive people and the session's password check.
+read the same rows through academy.prepared, write a changed session with one kept UPDATE, and otherwise leave
+Django's behaviour as it is: expiry, invalid keys, inactive people and the session's password check.
 
     SESSION_ENGINE = "academy.sessions"
     AUTHENTICATION_BACKENDS = ["academy.sessions.ModelBackend", "academy.sessions.AuthenticationBackend"]
@@ -16,7 +16,9 @@ from allauth.account import auth_backends as allauth_backends
 from django.contrib.auth import backends as django_backends
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends import db
+from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.models import Session
+from django.db import connections, router
 from django.utils import timezone
 
 from .prepared import prepared
@@ -42,6 +44,35 @@ class SessionStore(db.SessionStore):
             self._session_key = None
             return None
         return found[0]
+
+    def save(self, must_create=False):
+        """A session that changes (a message after a form, a chosen language) is written by one statement kept per
+        database, not a model save compiled anew; a new session is Django's. As Django's, a session that is gone
+        (signed out elsewhere) raises UpdateError, which Django's middleware answers."""
+        if must_create or self.session_key is None:
+            return super().save(must_create=must_create)
+        connection = connections[router.db_for_write(Session)]
+        expiry = connection.ops.adapt_datetimefield_value(self.get_expiry_date())
+        with connection.cursor() as cursor:
+            cursor.execute(_update_sql(connection), [self.encode(self._get_session()), expiry, self.session_key])
+            if cursor.rowcount != 1:
+                raise UpdateError
+
+
+_UPDATES: dict[str, str] = {}
+
+
+def _update_sql(connection) -> str:
+    sql = _UPDATES.get(connection.alias)
+    if sql is None:
+        quote, meta = connection.ops.quote_name, Session._meta
+        data, expiry, key = (
+            quote(meta.get_field(name).column) for name in ("session_data", "expire_date", "session_key")
+        )
+        sql = _UPDATES[connection.alias] = (
+            f"UPDATE {quote(meta.db_table)} SET {data} = %s, {expiry} = %s WHERE {key} = %s"  # noqa: S608 - our names
+        )
+    return sql
 
 
 class _PreparedUser:

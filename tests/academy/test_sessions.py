@@ -116,3 +116,34 @@ def test_staff_signed_in_reach_the_admin(client, settings):
     signed_in(client, user)
 
     assert client.get("/admin/").status_code == 200
+
+
+def test_a_changed_session_is_written_with_its_new_expiry(client, settings):
+    user = UserFactory()
+    client.force_login(user)
+    row = Session.objects.get(session_key=client.session.session_key)
+    Session.objects.filter(pk=row.pk).update(expire_date=timezone.now() + timedelta(minutes=5))
+
+    store = client.session
+    store["vamos_probe"] = "übermorgen"
+    store.save()
+
+    row = Session.objects.get(pk=row.pk)
+    assert row.get_decoded()["vamos_probe"] == "übermorgen"
+    assert row.expire_date > timezone.now() + timedelta(seconds=settings.SESSION_COOKIE_AGE - 60)
+    assert signed_in_page(client.get(MY_BOOKINGS))  # the person stays signed in with the written data
+
+
+def test_a_session_deleted_while_a_request_changes_it_is_not_written_back(client):
+    from django.contrib.sessions.backends.base import UpdateError
+
+    user = UserFactory()
+    client.force_login(user)
+    store = client.session
+    assert store.get("vamos_probe") is None  # the request has read its session
+    Session.objects.filter(session_key=store.session_key).delete()  # signed out on another device meanwhile
+
+    store["vamos_probe"] = 1
+    with pytest.raises(UpdateError):
+        store.save()
+    assert not Session.objects.filter(session_key=store.session_key).exists()
