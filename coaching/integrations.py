@@ -26,7 +26,6 @@ def home_slot(*, request, organisation):
             "cases": cases,
             "is_admin": bool(membership and membership.is_admin),
         },
-        request=request,
     )
     return {"title": _("Coaching and team development"), "html": html}
 

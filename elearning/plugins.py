@@ -31,7 +31,6 @@ def learning_slot(*, request, organisation) -> dict | None:
     html = render_to_string(
         "elearning/_organisation_slot.html",
         {"organisation": organisation, "counts": counts, "is_admin": is_admin},
-        request=request,
     )
     return {"title": _("Learning"), "html": html}
 

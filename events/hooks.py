@@ -34,9 +34,7 @@ def _day(value) -> str:
 def home_slot(*, request, organisation) -> dict | None:
     """The organisation's next bookings on its home page (two queries)."""
     bookings = organisation_upcoming_bookings(organisation=organisation)
-    html = render_to_string(
-        "events/_home_slot.html", {"bookings": bookings, "organisation": organisation}, request=request
-    )
+    html = render_to_string("events/_home_slot.html", {"bookings": bookings, "organisation": organisation})
     return {"title": _("Seminars and events"), "html": html}
 
 

@@ -34,7 +34,7 @@ def home_slot(*, request, organisation) -> dict | None:
     if not (is_admin or request.user.is_staff):
         return None
     url = reverse("organisations:certificates", args=[organisation.pk])
-    html = render_to_string("organisations/_certificates_slot.html", {"url": url}, request=request)
+    html = render_to_string("organisations/_certificates_slot.html", {"url": url})
     return {"title": _("Certificates and participation record"), "html": html}
 
 
