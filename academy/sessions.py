@@ -82,7 +82,8 @@ class _PreparedUser:
 
 
 class ModelBackend(_PreparedUser, django_backends.ModelBackend):
-    """Django's backend (the admin's sign-in by email and password)."""
+    """Django's backend: first in the list, it answers `authenticate()` with an email and password, the portal's
+    login form's (allauth's) included, so most sessions name it."""
 
 
 class AuthenticationBackend(_PreparedUser, allauth_backends.AuthenticationBackend):
