@@ -6,7 +6,9 @@ out the same for everyone with the same language and roles; an event page's desc
 are the same for everyone who reads that version of the event in that language. `{% memo "name" key… %}…
 {% endmemo %}` renders its content once for each key and keeps the HTML in this process (the last MEMO_SIZE keys
 of each name); what differs per request inside it is written in `{% fresh %}…{% endfresh %}` and rendered in its
-place every time (the CSRF token, the current path, the organisation a person acts for).
+place every time (the current path, the organisation a person acts for). A `{% csrf_token %}` inside a memo,
+also one inside a `{{ block.super }}` that a memo keeps, is written anew on every request by itself: the memo
+renders its content with a mark for the token and puts the request's token in its place.
 
 The rule that keeps it right: apart from its fresh parts, a memo's content must depend on nothing but its key
 (and on code, translations and settings, which do not change while a process runs). Nothing is invalidated: a
@@ -22,8 +24,10 @@ from functools import lru_cache
 from django import template
 from django.conf import settings
 from django.core.signals import setting_changed
+from django.template.defaulttags import CsrfTokenNode
 from django.template.loader_tags import BlockNode
 from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -33,6 +37,8 @@ _memos: dict[str, OrderedDict[tuple, tuple[tuple[str, ...], tuple[template.Node,
 _lock = threading.Lock()
 _COLLECTING = "_layout_memo_fresh_parts"  # in the context while a memo's content is rendered to be kept
 _MARK = "\x00fresh\x00"  # where a fresh part goes in the kept HTML (no template writes a NUL character)
+_CSRF_MARK = "\x00csrf\x00"  # the CSRF token while a memo's content is rendered to be kept
+_CSRF_INPUT = CsrfTokenNode().render(template.Context({"csrf_token": _CSRF_MARK}))  # what {% csrf_token %} writes then
 
 
 def memo_enabled() -> bool:
@@ -68,15 +74,19 @@ class MemoNode(template.Node):
         kept = memo.get(key) if memo is not None else None
         if kept is None:
             fresh: list[FreshNode] = []
-            with context.push({_COLLECTING: fresh}):
+            with context.push({_COLLECTING: fresh, "csrf_token": _CSRF_MARK}):
                 html = self.nodelist.render(context)
-            kept = (tuple(html.split(_MARK)), tuple(fresh))
+            kept = (tuple(html.split(_MARK)), tuple(fresh), _CSRF_MARK in html)
             with _lock:
                 memo = _memos.setdefault(self.name, OrderedDict())
                 memo[key] = kept
                 while len(memo) > MEMO_SIZE:
                     memo.popitem(last=False)
-        texts, fresh_parts = kept
+        texts, fresh_parts, has_csrf = kept
+        if has_csrf:  # as {% csrf_token %} and {{ csrf_token }} write the request's token (or nothing without one)
+            token = context.get("csrf_token")
+            tag, value = CsrfTokenNode().render(context), conditional_escape(token) if token else ""
+            texts = [text.replace(_CSRF_INPUT, tag).replace(_CSRF_MARK, value) for text in texts]
         out = [texts[0]]
         for node, text in zip(fresh_parts, texts[1:], strict=True):
             out.append(node.nodelist.render(context))

@@ -150,6 +150,26 @@ def test_a_memo_renders_its_content_once_per_key_and_its_fresh_parts_every_time(
         assert render(key=1, kept="c", now="4") == "[c|4]"
 
 
+def test_a_csrf_token_inside_a_memo_is_each_requests_own():
+    """{% csrf_token %} and {{ csrf_token }} inside a memo write the token of the context they are rendered in, as
+    without the memo; without a token (a template rendered outside a request) they write nothing, as Django's."""
+    template = Template(
+        "{% load layout %}{% memo 'csrf' %}<form>{% csrf_token %}</form><i>{{ csrf_token }}</i>{% endmemo %}"
+    )
+    written = {}
+    for memo in (False, True):
+        with override_settings(LAYOUT_MEMO=memo):
+            written[memo] = [
+                template.render(Context(values))
+                for values in ({"csrf_token": "first"}, {"csrf_token": "sec<ond"}, {}, {"csrf_token": "third"})
+            ]
+    assert written[True] == written[False]
+    assert written[True][1] == (
+        '<form><input type="hidden" name="csrfmiddlewaretoken" value="sec&lt;ond"></form><i>sec&lt;ond</i>'
+    )
+    assert written[True][2] == "<form></form><i></i>"
+
+
 def test_a_memo_keeps_its_links_per_script_prefix():
     """The same page served under another script prefix (a second mount of the portal) gets its own links."""
     template = Template("{% load layout %}{% memo 'links' %}<a href=\"{% url 'events:catalogue' %}\">{% endmemo %}")

@@ -418,14 +418,21 @@ def test_the_booking_lists_filters_kept_per_process_are_the_filters_written_anew
         assert f"created_at__gte={timezone.localdate(day).isoformat()}" in written["en", day, ""]
 
 
-def test_the_booking_lists_kept_parts_are_the_parts_written_anew(client, settings):
-    """The booking list's head and its choice of actions come from the layout's memo: for a superuser and a VAMOs
-    staff member in two languages, the page is the page written anew."""
+def test_the_booking_lists_kept_parts_are_the_parts_written_anew(client, settings, monkeypatch):
+    """The booking list's head, breadcrumbs, tools, search bar, pager, selection counter, choice of actions and
+    user links come from the layout's memo: for a superuser and a VAMOs staff member (one without a usable
+    password) in two languages, on the first and a later page, searched, filtered and sorted, each page is the
+    page written anew."""
     from academy import roles
+    from events.admin import BookingAdmin
 
+    monkeypatch.setattr(BookingAdmin, "list_per_page", 2)  # three bookings: a pager of two pages
     people = [make_person(is_staff=True, is_superuser=True), make_person(is_staff=True, roles=[roles.STAFF])]
-    people_booked(EventFactory(capacity=1), 2)
+    people[1].set_unusable_password()
+    people[1].save()
+    people_booked(EventFactory(capacity=1, title_de="Recht", title_en="Law"), 3)
     url = reverse("admin:events_booking_changelist")
+    queries = ["", "?p=2", "?q=Recht", "?q=Kasse", "?status__exact=waiting&o=2", "?status__exact=confirmed"]
 
     def read_all():
         pages = {}
@@ -434,10 +441,40 @@ def test_the_booking_lists_kept_parts_are_the_parts_written_anew(client, setting
                 person.language = language
                 person.save(update_fields=["language"])
                 client.force_login(person)
-                pages[language, person.pk] = CSRF.sub("", client.get(url).content.decode())
+                for query in queries:
+                    pages[language, person.pk, query] = CSRF.sub("", client.get(url + query).content.decode())
         return pages
 
     written = written_the_same_from_the_memo(settings, read_all)
-    assert 'value="cancel_bookings"' in written["en", people[1].pk]
-    assert "Cancel selected bookings" in written["en", people[0].pk]
-    assert "Cancel selected bookings" not in written["de", people[0].pk]
+    superuser, staff = people[0].pk, people[1].pk
+    assert 'value="cancel_bookings"' in written["en", staff, ""]
+    assert "Cancel selected bookings" in written["en", superuser, ""]
+    assert "Cancel selected bookings" not in written["de", superuser, ""]
+    assert written["en", superuser, ""].count('<form id="logout-form"') == 1
+    assert "Change password" in written["en", superuser, ""] and "Change password" not in written["en", staff, ""]
+    assert '<a href="?p=2" class="end">2</a>' in written["en", superuser, ""]
+    assert '<span class="this-page">2</span>' in written["en", superuser, "?p=2"]
+    assert "3 bookings" in written["en", superuser, ""] and "0 bookings" in written["en", superuser, "?q=Kasse"]
+    assert "\n1 booking\n" in written["en", superuser, "?status__exact=confirmed"]
+    assert 'value="Recht"' in written["de", staff, "?q=Recht"]
+
+
+def test_the_logout_form_on_a_kept_admin_page_carries_this_requests_token(settings):
+    """The user links are kept per process; the logout form inside them still carries the token of the request
+    that shows it, and signs out."""
+    from django.test import Client
+
+    settings.LAYOUT_MEMO = True
+    staff = make_person(is_staff=True, is_superuser=True)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff)
+    url = reverse("admin:events_booking_changelist")
+    pages = [client.get(url).content.decode() for _ in range(3)]
+    tokens = [
+        re.search(r'id="logout-form".*?name="csrfmiddlewaretoken" value="([^"]+)"', page, re.S)[1] for page in pages
+    ]
+
+    assert len(set(tokens)) == 3  # masked anew on every request, as Django writes it
+    response = client.post(reverse("admin:logout"), {"csrfmiddlewaretoken": tokens[-1]})
+    assert response.status_code == 200
+    assert client.get(url).status_code == 302  # signed out: the admin sends to its login
