@@ -176,8 +176,9 @@ class PreparedRead:
         compiler.connection = connection
         compiler.as_sql = lambda *args, **kwargs: (compiled.sql, params)
         compiler.get_converters = compiled.converters_for(compiler, connection)
-        queryset = compiled.queryset._chain()
-        queryset.query.get_compiler = lambda *args, **kwargs: compiler
+        queryset = _shallow_copy(compiled.queryset)
+        queryset._query = query = _shallow_copy(compiled.queryset.query)  # (the query setter would reset the iterable)
+        query.get_compiler = lambda *args, **kwargs: compiler
         if self.make_row is None or cut == COUNT:
             return list(queryset)
         return list(map(self.make_row, queryset))
@@ -219,6 +220,15 @@ class PreparedRead:
                 f"{self.build.__name__}: the prepared SQL differs from Django's for {shape} {values}:\n"
                 f"{compiled.sql} {params}\n{sql} {tuple(fresh_params)}"
             )
+
+
+def _shallow_copy(obj):
+    """A new object of obj's class sharing obj's attributes. A prepared read's queryset and query are never changed
+    once compiled: each call runs a shallow copy of them with its own compiler (a clone of the query cost more than
+    reading a row; copy.copy would evaluate a QuerySet to pickle it)."""
+    copied = object.__new__(type(obj))
+    copied.__dict__.update(obj.__dict__)
+    return copied
 
 
 class BoundRead:
