@@ -8,6 +8,10 @@ over. A `redis.Redis` holds no connection of its own, only its pool (which hands
 starts afresh in a forked child) and its settings, and redis-py documents it as safe to share between threads,
 so one per pool serves every call alike.
 
+The cache's `incr` (academy.versions raises a version with it on every booking, cancellation and change of an
+event) asks in one round trip, by a script Redis runs atomically, what Django's asks in two (EXISTS, then INCRBY):
+the same answer, a ValueError for a key that is not there, and no window in which the key expires between them.
+
 Settings: `CACHES["default"]["BACKEND"] = "academy.redis_clients.RedisCache"` and
 `CELERY_BROKER_TRANSPORT = "academy.redis_clients:Transport"` (with a redis:// broker URL).
 """
@@ -15,11 +19,25 @@ Settings: `CACHES["default"]["BACKEND"] = "academy.redis_clients.RedisCache"` an
 from django.core.cache.backends import redis as django_redis
 from kombu.transport import redis as kombu_redis
 
+# INCRBY a key that exists; nil for one that does not (Django's incr raises ValueError then, and so does ours).
+_INCR_EXISTING = "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCRBY', KEYS[1], ARGV[1]) end"
+
 
 class RedisCacheClient(django_redis.RedisCacheClient):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._clients = {}
+        self._scripts = {}
+
+    def incr(self, key, delta):
+        client = self.get_client(key, write=True)
+        script = self._scripts.get(client)
+        if script is None:  # EVALSHA, and EVAL once where Redis does not know the script (a restart)
+            script = self._scripts[client] = client.register_script(_INCR_EXISTING)
+        value = script(keys=[key], args=[delta])
+        if value is None:
+            raise ValueError(f"Key '{key}' not found.")
+        return value
 
     def get_client(self, key=None, *, write=False):
         pool = self._get_connection_pool(write)

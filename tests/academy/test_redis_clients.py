@@ -69,6 +69,30 @@ def test_the_cache_keeps_one_client_and_reads_what_it_wrote(cache):
     assert cache.get("person") is None
 
 
+def test_incr_raises_an_existing_number_in_one_round_trip_and_refuses_a_missing_key(cache, monkeypatch):
+    """As Django's incr: the new number, a ValueError (and no key made) for a key that is not there; one command
+    to Redis instead of two, also after Redis has forgotten the script (SCRIPT FLUSH, as after a restart)."""
+    client = cache._cache.get_client("version", write=True)
+    cache.set("version", 41, 30)
+    sent = []
+    original = type(client).execute_command
+    monkeypatch.setattr(
+        type(client), "execute_command", lambda self, *a, **k: sent.append(a[0]) or original(self, *a, **k)
+    )
+
+    assert cache.incr("version") == 42
+    assert cache.incr("version", 8) == 50
+    assert sent == ["EVALSHA", "EVALSHA"]
+    with pytest.raises(ValueError, match="not found"):
+        cache.incr("missing")
+    assert cache.get("missing") is None
+
+    client.script_flush()
+    assert cache.incr("version") == 51
+    assert cache.get("version") == 51
+    cache.delete("version")
+
+
 def test_the_cache_is_right_from_many_threads_at_once(cache):
     errors = []
 
