@@ -250,6 +250,20 @@ class BoundRead:
         return found[0][0] if found else 0
 
 
+_STATEMENTS: dict[tuple[str, str], str] = {}
+
+
+def kept_statement(name: str, connection, write: Callable[[Callable[[str], str]], str]) -> str:
+    """A write's SQL kept per process and database instead of a queryset Django compiles anew on every call (the
+    session's UPDATE, the seat counter's): `write(quote)` returns the text from the connection's quote_name, with
+    table and column names only and every value a %s parameter."""
+    key = (name, connection.alias)
+    sql = _STATEMENTS.get(key)
+    if sql is None:
+        sql = _STATEMENTS[key] = write(connection.ops.quote_name)
+    return sql
+
+
 def prepared(make_row: Callable | None = None, /, **kinds: type) -> Callable[[Callable], PreparedRead]:
     """Turn a function that builds a queryset into a prepared read: prepared(user=int) for a parameter `user`;
     prepared(make_row, user=int) gives make_row(row) for each of its rows."""

@@ -21,7 +21,7 @@ from django.contrib.sessions.models import Session
 from django.db import connections, router
 from django.utils import timezone
 
-from .prepared import prepared
+from .prepared import kept_statement, prepared
 
 
 @prepared(key=str, now=dt.datetime)
@@ -54,25 +54,18 @@ class SessionStore(db.SessionStore):
         connection = connections[router.db_for_write(Session)]
         expiry = connection.ops.adapt_datetimefield_value(self.get_expiry_date())
         with connection.cursor() as cursor:
-            cursor.execute(_update_sql(connection), [self.encode(self._get_session()), expiry, self.session_key])
+            cursor.execute(
+                kept_statement("session-update", connection, _update_sql),
+                [self.encode(self._get_session()), expiry, self.session_key],
+            )
             if cursor.rowcount != 1:
                 raise UpdateError
 
 
-_UPDATES: dict[str, str] = {}
-
-
-def _update_sql(connection) -> str:
-    sql = _UPDATES.get(connection.alias)
-    if sql is None:
-        quote, meta = connection.ops.quote_name, Session._meta
-        data, expiry, key = (
-            quote(meta.get_field(name).column) for name in ("session_data", "expire_date", "session_key")
-        )
-        sql = _UPDATES[connection.alias] = (
-            f"UPDATE {quote(meta.db_table)} SET {data} = %s, {expiry} = %s WHERE {key} = %s"  # noqa: S608 - our names
-        )
-    return sql
+def _update_sql(quote) -> str:
+    meta = Session._meta
+    data, expiry, key = (quote(meta.get_field(name).column) for name in ("session_data", "expire_date", "session_key"))
+    return f"UPDATE {quote(meta.db_table)} SET {data} = %s, {expiry} = %s WHERE {key} = %s"  # noqa: S608 - our names
 
 
 class _PreparedUser:

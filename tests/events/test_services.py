@@ -583,3 +583,33 @@ def test_event_mail_kinds_cover_every_template():
     # Staff's messages (kind "message") have a task of their own: events.tasks.send_event_message.
     booking_mails = set(EventMail.Kind) - {EventMail.Kind.MESSAGE}
     assert set(TEMPLATES) == booking_mails == set(STILL_TRUE)
+
+
+def test_the_seat_counter_is_moved_by_the_update_django_writes_and_the_capacity_still_refuses(db):
+    """The counter's UPDATE is kept per process (academy.prepared.kept_statement): it must be the statement Django
+    compiles for `filter(pk=…).update(confirmed_count=F("confirmed_count") + change)`, and the database's check
+    must still refuse a count above the capacity, leaving the transaction to roll back as after Django's update."""
+    import contextlib
+
+    from django.db import IntegrityError, transaction
+    from django.db.models import F
+    from django.db.models.sql import UpdateQuery
+
+    from academy.prepared import kept_statement
+
+    event = EventFactory(capacity=1)
+    query = Event.objects.filter(pk=event.pk).query.chain(UpdateQuery)
+    query.add_update_values({"confirmed_count": F("confirmed_count") + 1})
+    djangos, params = query.get_compiler(connection.alias).as_sql()
+    assert (kept_statement("event-seats", connection, services._seats_sql), [1, event.pk]) == (djangos, list(params))
+
+    assert services._count_seats(event, +1) == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        services._count_seats(event, +1)
+        raise AssertionError("the capacity's check let a second seat through")
+    event.refresh_from_db()
+    assert event.confirmed_count == 1
+    with transaction.atomic():
+        with contextlib.suppress(IntegrityError):
+            services._count_seats(event, +1)
+        assert transaction.get_connection().needs_rollback  # as QuerySet.update() leaves it
