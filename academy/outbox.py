@@ -141,6 +141,10 @@ def _publish(task_name: str, args: list, kwargs: dict) -> None:
             ignore_result=True,  # no result-backend subscription: it would retry for 20 s when Redis is down
             retry=True,
             retry_policy=PUBLISH_RETRY_POLICY,
+            # How the worker's log shows the arguments: JSON values (ids, strings, short lists) need no saferepr,
+            # which Celery would otherwise run over them on every message.
+            argsrepr=repr(args),
+            kwargsrepr=repr(kwargs),
         )
 
 
