@@ -96,7 +96,8 @@ class RowsChangeList(ChangeList):
         self.quick_columns = self.model_admin.quick_columns(self)
         if self.quick_columns is not None:
             rows = self.model_admin.list_rows
-            self.result_list = [rows(values) for values in self.result_list.values_list(*rows.fields)]
+            make = rows.for_page() if hasattr(rows, "for_page") else rows  # what the page's rows share, made once
+            self.result_list = [make(values) for values in self.result_list.values_list(*rows.fields)]
 
 
 class QuickRowsMixin(QuickActionCheckboxMixin):

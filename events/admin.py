@@ -1,6 +1,8 @@
 """Staff run events here. Every change of seats goes through the services (the same rules, locks and mails
 as the participants' own actions): publishing, cancelling an event, copying it, cancelling a booking."""
 
+from collections.abc import Callable
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
@@ -14,7 +16,7 @@ from modeltranslation.admin import TranslationAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from academy.admin_lists import EstimatedCountPaginator, QuickActionCheckboxMixin, QuickRowsMixin
-from academy.translation import translated_columns
+from academy.translation import translated_columns, translated_reader
 
 from . import certificates, services
 from .models import Attendance, Booking, Event, EventDate, EventMail, EventMessage, Feedback
@@ -416,16 +418,20 @@ class BookingListRow:
         "organisation__name",
         *(f"event__{column}" for column in _titles),
     )
-    # modeltranslation's descriptor of Event.title: the title in the page's language, or its fallback, read from
-    # this row's title_<language> attributes as from an event's.
-    title = Event.title
 
-    def __init__(self, values):
+    def __init__(self, values, title: Callable[[dict], object] | None = None):
         self.pk, self.status, self.created_at, self.promoted_at, self.cancelled_at, self.person, self.organisation = (
             values[:7]
         )
         self.__dict__.update(zip(self._titles, values[7:], strict=True))
-        self.event = self.title
+        # The title in the page's language, or its fallback, as modeltranslation's descriptor reads an event's.
+        self.event = (title or translated_reader(Event, "title"))(self.__dict__)
+
+    @classmethod
+    def for_page(cls) -> Callable[[tuple], "BookingListRow"]:
+        """Makes a page's rows with the title's languages looked up once (academy.admin_lists.RowsChangeList)."""
+        title = translated_reader(Event, "title")
+        return lambda values: cls(values, title)
 
     @property
     def id(self):
