@@ -130,6 +130,27 @@ class _Compiled:
 
         return get_converters
 
+    def queryset_with(self, params: tuple, connection) -> QuerySet:
+        """The kept queryset, to be iterated once, running the kept SQL with these parameters: a compiler of its
+        own for this call (the kept one's columns and joins, this thread's connection); Django's iterable asks the
+        query for its compiler and runs it."""
+        compiler = copy.copy(self.compiler)
+        compiler.connection = connection
+        compiler.as_sql = lambda *args, **kwargs: (self.sql, params)
+        compiler.get_converters = self.converters_for(compiler, connection)
+        queryset = _shallow_copy(self.queryset)
+        queryset._query = query = _shallow_copy(self.queryset.query)  # (the query setter would reset the iterable)
+        query.get_compiler = lambda *args, **kwargs: compiler
+        return queryset
+
+
+def compiled_as_it_is(queryset: QuerySet) -> _Compiled:
+    """A queryset compiled once with its own values (no parameters to put in): for a read that a key outside the
+    query names exactly, such as academy.admin_lists' page of rows by its query string."""
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    sql, params = compiler.as_sql()
+    return _Compiled(queryset, compiler, sql, tuple(params), ())
+
 
 KEPT_SHAPES = 64  # per prepared read: a shape's entry is a few kB; page numbers are shapes too
 COUNT = "count"
@@ -170,15 +191,7 @@ class PreparedRead:
         params = tuple(params)
         if getattr(settings, "PREPARED_READS_VERIFY", False):
             self._verify(compiled, shape, cut, values, params)
-        # A compiler of our own for this call: the kept one's columns and joins, this thread's connection, the
-        # kept SQL with this call's values. Django's iterable asks the query for its compiler and runs it.
-        compiler = copy.copy(compiled.compiler)
-        compiler.connection = connection
-        compiler.as_sql = lambda *args, **kwargs: (compiled.sql, params)
-        compiler.get_converters = compiled.converters_for(compiler, connection)
-        queryset = _shallow_copy(compiled.queryset)
-        queryset._query = query = _shallow_copy(compiled.queryset.query)  # (the query setter would reset the iterable)
-        query.get_compiler = lambda *args, **kwargs: compiler
+        queryset = compiled.queryset_with(params, connection)
         if self.make_row is None or cut == COUNT:
             return list(queryset)
         return list(map(self.make_row, queryset))

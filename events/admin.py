@@ -463,6 +463,7 @@ class BookingAdmin(QuickRowsMixin, SimpleHistoryAdmin):
     ]
     list_select_related = ["person", "event", "organisation"]
     list_rows = BookingListRow  # the page's rows as values (academy.admin_lists.QuickRowsMixin)
+    list_rows_query_follows_query_string = True  # no get_queryset of its own: the page's query kept per process
     inlines = [AttendanceInline]
     actions = ["cancel_bookings"]
     fields = [

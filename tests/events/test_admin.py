@@ -478,3 +478,27 @@ def test_the_logout_form_on_a_kept_admin_page_carries_this_requests_token(settin
     response = client.post(reverse("admin:logout"), {"csrfmiddlewaretoken": tokens[-1]})
     assert response.status_code == 200
     assert client.get(url).status_code == 302  # signed out: the admin sends to its login
+
+
+def test_the_booking_lists_kept_page_query_reads_the_rows_anew_on_every_visit(staff_client, settings):
+    """The page's query is kept per process for its query string (academy.admin_lists.RowsChangeList), not its
+    rows: a booking made between two visits of the same page shows on the second; a page of another window,
+    language or query string is a query of its own (the test settings compare every kept query with Django's)."""
+    from academy import admin_lists
+
+    url = reverse("admin:events_booking_changelist")
+    people_booked(EventFactory(title_de="Erste Veranstaltung"), 1)
+    first = staff_client.get(url, {"q": "Veranstaltung"})
+    assert first.context["cl"].result_count == 1
+    kept = len(admin_lists._page_queries)
+
+    people_booked(EventFactory(title_de="Zweite Veranstaltung"), 1)
+    second = staff_client.get(url, {"q": "Veranstaltung"})
+
+    assert len(admin_lists._page_queries) == kept  # the same query, kept
+    assert sorted(str(row.event) for row in second.context["cl"].result_list) == [
+        "Erste Veranstaltung",
+        "Zweite Veranstaltung",
+    ]
+    staff_client.get(url, {"q": "Zweite"})
+    assert len(admin_lists._page_queries) == kept + 1
