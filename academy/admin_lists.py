@@ -16,6 +16,7 @@ from django.contrib.admin.utils import quote
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.core.paginator import Paginator
+from django.core.signals import setting_changed
 from django.db import connections, models
 from django.urls import NoReverseMatch, reverse
 from django.utils import dateformat
@@ -93,6 +94,7 @@ class QuickColumns(NamedTuple):
 
 KEPT_PAGE_QUERIES = 256  # per process, over all lists that keep theirs (a few hundred bytes of SQL each)
 _page_queries: OrderedDict[tuple, object] = OrderedDict()
+setting_changed.connect(lambda **kwargs: _page_queries.clear(), weak=False, dispatch_uid="academy-admin-page-queries")
 
 
 class RowsChangeList(ChangeList):
@@ -115,7 +117,7 @@ class RowsChangeList(ChangeList):
 
     def _page_rows(self, request, rows):
         page = self.result_list
-        if not getattr(self.model_admin, "list_rows_query_follows_query_string", False):
+        if not self.model_admin.list_rows_query_follows_query_string:
             return page.values_list(*rows.fields)
         key = (
             type(self.model_admin),
@@ -156,6 +158,9 @@ class QuickRowsMixin(QuickActionCheckboxMixin):
     querysets are not changed."""
 
     list_rows: type | None = None
+    # True only where get_queryset, the search and the filters follow from the query string alone (not from the
+    # person or the day): the page's query is then kept per process for each query string (RowsChangeList).
+    list_rows_query_follows_query_string = False
 
     def get_changelist(self, request, **kwargs):
         changelist = super().get_changelist(request, **kwargs)
