@@ -23,10 +23,3 @@ class AcademyConfig(AppConfig):
         from .roles import remember_roles
 
         user_logged_in.connect(remember_roles, dispatch_uid="academy.remember_roles")
-
-        from celery.signals import worker_ready
-
-        from .outbox import flush_when_worker_ready
-
-        # A worker that starts hands over the tasks the outbox holds (e.g. the broker was down).
-        worker_ready.connect(flush_when_worker_ready, dispatch_uid="academy.outbox_flush_when_worker_ready")

@@ -408,9 +408,9 @@ class RetentionRun(models.Model):
 class OutboxMessage(models.Model):
     """A Celery task waiting to be handed to the broker (academy.outbox).
 
-    `enqueue` writes the row in the caller's transaction, so it commits or rolls back with the booking; after
-    commit the row is handed over and deleted. A row still here means the broker was unreachable: the flush
-    (beat, the worker at start, `manage.py outbox_flush`) hands it over once the broker is back.
+    `enqueue` writes the row in the caller's transaction, so it commits or rolls back with the booking; the
+    relay in every worker hands it over and deletes it within a second. A row that stays means the broker was
+    unreachable (attempts, last_error) or no worker runs; the relay or `manage.py outbox_flush` hands it over.
     """
 
     task = models.CharField(_("task"), max_length=200)

@@ -1,28 +1,30 @@
 """A transactional outbox for Celery tasks: booking works while Redis or the worker is down.
 
 `enqueue(task, *args, **kwargs)` is how the services start background work. It writes an `OutboxMessage` in
-the caller's transaction, so the task exists exactly when the booking (or whatever changed) committed, and
-after commit hands it to the broker: the row is deleted and the task published in one transaction, so a
-failed publish rolls the delete back and leaves the row for later. The publish is quick or nothing: a short
-connection timeout, one quick retry, no result-backend round trip (nobody waits for these results) - a
-broker that is down costs the request about a second once, not kombu's long retry loop or a 500 after the
-booking committed. After a failure this process leaves new rows to the flush for BROKER_BACKOFF seconds.
+the caller's transaction, so the task exists exactly when the booking (or whatever changed) committed. The
+request does nothing more: it never talks to the broker. The relay, a thread in every Celery worker's main
+process (`OutboxRelay`, a worker bootstep), hands the rows to the broker within OUTBOX_RELAY_INTERVAL seconds
+of their commit: `outbox_flush` takes them oldest first under `SELECT … FOR UPDATE SKIP LOCKED`, publishes
+each and deletes what it published in the same transaction, so two relays (two worker hosts) never publish one
+row twice, and a publish that fails leaves the row (attempts and last error recorded) for a later round, after
+OUTBOX_BROKER_BACKOFF seconds. A crash between publish and commit publishes a row again; every task is safe to
+run twice (each docstring says why), so "at least once" is enough. `manage.py outbox_flush` does a round by hand.
 
-`outbox_flush` hands over what is left, oldest first, under `SELECT … FOR UPDATE SKIP LOCKED`, so two
-flushers never publish one row twice. It runs from beat every minute (beat publishes through the broker
-too: its ticks fail while the broker is down and work again once it is back), when a worker starts, and as
-`manage.py outbox_flush`. A crash between publish and commit publishes a row again; every task is safe to
-run twice (each docstring says why), so "at least once" is enough.
+Why a relay and not a hand-over after commit in the request: publishing through Celery and deleting the row
+in a transaction of its own cost the booking POST a fifth of its CPU under load (docs/benchmarks.md, eleventh
+round), and a broker that hung cost the person a second. The mail now leaves up to OUTBOX_RELAY_INTERVAL
+later, and only while a worker runs (which it must to send it anyway).
 
-With CELERY_TASK_ALWAYS_EAGER (the test suite) there is no broker to miss: the task runs on commit, as
-before the outbox.
+With CELERY_TASK_ALWAYS_EAGER (the test suite) there is no broker to miss: the task runs on commit.
 """
 
 import logging
+import threading
 import time
 
+from celery import bootsteps
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
 from kombu import pools
 
 from vamos.celery import app as celery_app
@@ -33,31 +35,30 @@ logger = logging.getLogger(__name__)
 
 PUBLISH_TIMEOUT = 1.0  # seconds to reach the broker
 PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
-BROKER_BACKOFF = 30.0  # seconds this process leaves new rows to the flush after a failed publish
 BATCH_SIZE = 100
 
 _broker_down_until = 0.0
 
 
 def enqueue(task, *args, **kwargs) -> None:
-    """Runs `task(*args, **kwargs)` in a worker once the caller's transaction commits; nothing if it rolls back.
+    """Runs `task(*args, **kwargs)` in a worker once the caller's transaction commits (the relay hands it over
+    within OUTBOX_RELAY_INTERVAL seconds); nothing if it rolls back.
 
     Arguments must be JSON values (ids, strings, lists), as for any Celery task here. Call it inside the
-    transaction that makes the change, or outside any (then the row commits and is handed over at once).
+    transaction that makes the change, or outside any (then the row commits at once).
     """
     if celery_app.conf.task_always_eager:
         transaction.on_commit(lambda: task.delay(*args, **kwargs))
         return
-    message = OutboxMessage.objects.create(task=task.name, args=list(args), kwargs=kwargs)
-    transaction.on_commit(lambda: _hand_over(message.pk, task.name, list(args), kwargs))
+    OutboxMessage.objects.create(task=task.name, args=list(args), kwargs=kwargs)
 
 
 def outbox_flush(*, batch_size: int = BATCH_SIZE) -> int:
     """Hands the waiting rows to the broker, oldest first, and deletes them; stops at the first failure (the
     broker is down: the failed row records it, the rest wait). Returns how many were handed over.
 
-    Rows another flusher (or a request's own hand-over) holds are skipped, not waited for, so concurrent
-    flushers share the work and publish each row once.
+    Rows another flusher (another worker's relay) holds are skipped, not waited for, so concurrent flushers
+    share the work and publish each row once.
     """
     global _broker_down_until
     handed_over = 0
@@ -83,7 +84,7 @@ def outbox_flush(*, batch_size: int = BATCH_SIZE) -> int:
                 row.save(update_fields=["attempts", "last_error"])
         handed_over += len(sent)
         if failure is not None:
-            _broker_down_until = time.monotonic() + BROKER_BACKOFF
+            _broker_down_until = time.monotonic() + settings.OUTBOX_BROKER_BACKOFF
             logger.warning("outbox: broker unreachable, %s handed over, the rest waits: %s", handed_over, failure[1])
             return handed_over
         if rows:
@@ -92,42 +93,42 @@ def outbox_flush(*, batch_size: int = BATCH_SIZE) -> int:
             return handed_over
 
 
-def flush_when_worker_ready(sender=None, **kwargs) -> None:
-    """celery.signals.worker_ready: a worker that starts (e.g. after the broker was down) hands over what waits."""
-    from django.db import connections
+class OutboxRelay(threading.Thread):
+    """Runs `outbox_flush` every `interval` seconds until stopped (after a failed publish, once the backoff is
+    over), in a thread of its own with its own database connection."""
 
-    try:
-        count = outbox_flush()
-    except Exception:
-        logger.exception("outbox: flush at worker start failed")
-    else:
-        if count:
-            logger.info("outbox: %s waiting tasks handed over at worker start", count)
-    finally:
-        connections.close_all()  # the worker's main process runs no tasks; keep no idle connection
+    def __init__(self, interval: float | None = None):
+        super().__init__(name="outbox-relay", daemon=True)
+        self.interval = settings.OUTBOX_RELAY_INTERVAL if interval is None else interval
+        self._stopping = threading.Event()
+
+    def run(self) -> None:
+        from django.db import close_old_connections, connections
+
+        try:
+            while True:
+                try:
+                    close_old_connections()  # as a request does: CONN_MAX_AGE and the health check hold
+                    outbox_flush()
+                except Exception:  # the database may be away; try again next round
+                    logger.exception("outbox: the relay's round failed")
+                pause = max(self.interval, _broker_down_until - time.monotonic())
+                if self._stopping.wait(pause):
+                    return
+        finally:
+            connections.close_all()  # this thread's own
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stopping.set()
+        self.join(timeout)
 
 
-def _hand_over(pk: int, task_name: str, args: list, kwargs: dict) -> None:
-    """After commit: delete the row and publish its task in one transaction; on failure the row stays."""
-    if time.monotonic() < _broker_down_until:
-        return
-    try:
-        with transaction.atomic():
-            if not _delete_without_waiting_for_disk(pk):
-                return  # a flusher handed it over already
-            _publish(task_name, args, kwargs)
-    except Exception as error:  # noqa: BLE001 - the booking is committed; its task waits for the flush
-        _broker_unreachable(pk, error)
+class RelayStep(bootsteps.StartStopStep):
+    """The relay as a Celery worker bootstep (vamos/celery.py adds it): it starts with the worker, its first round
+    handing over what waited while no worker ran, and stops with it; in the worker's main process."""
 
-
-def _broker_unreachable(pk: int, error: BaseException) -> None:
-    global _broker_down_until
-    _broker_down_until = time.monotonic() + BROKER_BACKOFF
-    logger.warning("outbox: task %s left for the flush, broker unreachable: %s", pk, _describe(error))
-    try:
-        OutboxMessage.objects.filter(pk=pk).update(attempts=F("attempts") + 1, last_error=_describe(error))
-    except Exception:  # the database may be the problem; the row is there either way
-        logger.exception("outbox: could not record the failure of %s", pk)
+    def create(self, worker):
+        return OutboxRelay()
 
 
 def _publish(task_name: str, args: list, kwargs: dict) -> None:
@@ -167,27 +168,11 @@ def _publishing_connection():
 
 
 def _commit_without_waiting_for_disk() -> None:
-    """The hand-over's commit need not be durable: if PostgreSQL crashed right after it, the row would come back
-    and be handed over again, which every task allows. Not waiting for the WAL flush saves about 3 ms a booking."""
+    """The hand-over's commit need not be durable: if PostgreSQL crashed right after it, the rows would come
+    back and be handed over again, which every task allows. Not waiting for the WAL flush saves ~3 ms a round."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL synchronous_commit TO OFF")
-
-
-def _delete_without_waiting_for_disk(pk: int) -> bool:
-    """Deletes the row; on PostgreSQL the same statement sets what _commit_without_waiting_for_disk sets, with
-    `set_config(..., true)` (SET LOCAL as a function), which PostgreSQL evaluates for the row it deletes: one
-    round trip instead of two on every booking's hand-over. Without a row there is nothing to commit."""
-    if connection.vendor != "postgresql":
-        deleted, _per_model = OutboxMessage.objects.filter(pk=pk).delete()
-        return deleted > 0
-    table = connection.ops.quote_name(OutboxMessage._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {table} WHERE id = %s AND set_config('synchronous_commit', 'off', true) IS NOT NULL",  # noqa: S608 - the table name is ours
-            [pk],
-        )
-        return cursor.rowcount > 0
 
 
 def _describe(error: BaseException) -> str:

@@ -133,15 +133,6 @@ def reminders_send(self, sent_reminder_ids: list[int]) -> int:
     return sent
 
 
-@shared_task(ignore_result=True, time_limit=120, soft_time_limit=100)
-def outbox_flush() -> int:
-    """Beat, every minute: hands the tasks the outbox still holds (the broker was down) to the broker.
-    Safe to run twice and concurrently: rows are taken under SKIP LOCKED and deleted as they are handed over."""
-    from .outbox import outbox_flush as flush
-
-    return flush()
-
-
 @shared_task(autoretry_for=(OSError,), retry_backoff=30, max_retries=5, soft_time_limit=280, time_limit=300)
 def build_data_export(export_id: int) -> None:
     """Builds a person's data export (one ZIP) and mails them the link. Safe to run twice: the ZIP is built

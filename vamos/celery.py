@@ -8,6 +8,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vamos.settings.dev")
 app = Celery("vamos")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Every worker's main process relays the outbox's rows to the broker (academy.outbox); named, as the step is
+# loaded once Django is set up.
+app.steps["worker"].add("academy.outbox:RelayStep")
 
 
 @app.on_after_finalize.connect

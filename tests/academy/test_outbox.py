@@ -1,7 +1,7 @@
 """The outbox (academy.outbox): booking works while the broker is down, and the mail goes out once it is back.
 
 The broker here is a redis-server of the test's own on a free port, stopped and started as the test needs
-(never the machine's shared Redis). The end-to-end test runs a real worker with beat in another process
+(never the machine's shared Redis). The end-to-end test runs a real worker (with its relay) in another process
 against the test database and a file-based mail backend, so what it sends can be counted from here.
 """
 
@@ -150,49 +150,47 @@ def test_a_task_is_handed_over_only_when_the_transaction_commits(broker):
         assert OutboxMessage.objects.count() == 1  # written in the transaction…
         raise RuntimeError("the booking failed")
     assert not OutboxMessage.objects.exists()  # …and gone with it
-    assert broker.queued() == []
 
     with transaction.atomic():
         enqueue(ping, "committed")
-        assert broker.queued() == []  # nothing reaches the broker before commit
+    assert broker.queued() == []  # the caller never talks to the broker: the relay hands the row over
+    assert OutboxMessage.objects.count() == 1
+    assert outbox_flush() == 1
     assert not OutboxMessage.objects.exists()  # handed over and deleted
     assert [(headers["task"], headers["argsrepr"]) for headers in broker.queued()] == [
         ("academy.tasks.ping", "['committed']")
     ]
+    assert outbox_flush() == 0  # once
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_enqueue_costs_one_insert_in_the_transaction_and_one_delete_after_commit(broker, django_assert_num_queries):
+def test_an_enqueue_costs_one_insert_in_the_callers_transaction_and_nothing_after_it(broker, django_assert_num_queries):
     broker.start()
-    expected = ["BEGIN", "INSERT", "COMMIT", "BEGIN", "DELETE", "COMMIT"]
+    expected = ["BEGIN", "INSERT", "COMMIT"]
     with django_assert_num_queries(len(expected)) as captured, transaction.atomic():
         enqueue(ping, "counted")
     statements = [query["sql"].split()[0] for query in captured.captured_queries]
-    # The caller's transaction (BEGIN … COMMIT) gains one INSERT; the hand-over deletes in a transaction of its
-    # own, so a failed publish rolls the delete back (on PostgreSQL without waiting for the disk, set in the
-    # DELETE itself: see the next test).
     assert statements == expected
-    assert len(broker.queued()) == 1
+    assert broker.queued() == []
 
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_the_hand_over_commits_without_waiting_for_the_disk_and_only_its_own_transaction(postgresql):
-    row = OutboxMessage.objects.create(task=ping.name, args=["x"], kwargs={})
+def test_the_flush_commits_without_waiting_for_the_disk_and_only_its_own_transaction(postgresql, monkeypatch):
+    OutboxMessage.objects.create(task=ping.name, args=["x"], kwargs={})
 
     def synchronous_commit() -> str:
         with connection.cursor() as cursor:
             cursor.execute("SHOW synchronous_commit")
             return cursor.fetchone()[0]
 
+    during = []
+    monkeypatch.setattr(outbox, "_publish", lambda *args: during.append(synchronous_commit()))
     assert synchronous_commit() == "on"
-    with transaction.atomic():
-        assert outbox._delete_without_waiting_for_disk(row.pk) is True
-        assert synchronous_commit() == "off"  # for this transaction's commit
+    assert outbox_flush() == 1
+    assert during == ["off"]  # for the flush's transaction
     assert synchronous_commit() == "on"  # and no other
-    assert not OutboxMessage.objects.filter(pk=row.pk).exists()
-    with transaction.atomic():
-        assert outbox._delete_without_waiting_for_disk(row.pk) is False  # handed over already: nothing to do
+    assert not OutboxMessage.objects.exists()
 
 
 # ---- the broker is down ----------------------------------------------------------------------------------------------
@@ -209,20 +207,19 @@ def test_booking_works_while_the_broker_is_down_and_the_flush_hands_the_mails_ov
     booking = Booking.objects.get(event=event, person=member)
     assert booking.is_confirmed
     row = OutboxMessage.objects.get()
-    assert (row.task, row.args) == ("events.tasks.send_booking_mail", [booking.pk, "confirmed", 0, []])
-    assert row.attempts == 1 and "Connection refused" in row.last_error
+    assert (row.task, row.args, row.attempts) == ("events.tasks.send_booking_mail", [booking.pk, "confirmed", 0, []], 0)
 
-    # A second booking within the backoff does not try the broker again: its row just waits.
     colleague = UserFactory(language="en")
     consent_record(user=colleague)
     OrganisationFactory(members=[colleague])
     response, seconds = book_through_the_portal(client, colleague, event)
-    assert response.status_code == 200 and seconds < 1
-    assert OutboxMessage.objects.filter(attempts=0).count() == 1
+    assert response.status_code == 200 and seconds < 3
 
-    # While the broker is down the flush keeps every row, in order.
+    # While the broker is down a flush keeps every row, in order, and records why on the first.
     assert outbox_flush() == 0
-    assert OutboxMessage.objects.count() == 2
+    first, second_row = OutboxMessage.objects.order_by("pk")
+    assert first.attempts == 1 and "Connection refused" in first.last_error
+    assert second_row.attempts == 0
 
     broker.start()
     call_command("outbox_flush", stdout=(out := io.StringIO()))
@@ -239,26 +236,52 @@ def test_booking_works_while_the_broker_is_down_and_the_flush_hands_the_mails_ov
 
 @pytest.mark.django_db(transaction=True)
 def test_the_flush_command_fails_loudly_while_tasks_wait(broker):
-    enqueue(ping, "waiting")  # outside a transaction: committed at once, the hand-over fails
+    enqueue(ping, "waiting")  # outside a transaction: committed at once
     assert OutboxMessage.objects.count() == 1
     with pytest.raises(Exception, match="Connection refused"):
         call_command("outbox_flush", stdout=io.StringIO())
-    assert OutboxMessage.objects.get().attempts == 2
+    assert OutboxMessage.objects.get().attempts == 1
+
+
+def wait_until(condition, *, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_worker_that_starts_hands_over_what_waits(broker):
-    from celery.signals import worker_ready
+def test_the_relay_hands_over_what_waits_and_what_comes_and_waits_out_a_broker_that_is_down(broker, settings):
+    settings.OUTBOX_BROKER_BACKOFF = 1.0
+    for token in ("a", "b"):
+        enqueue(ping, token)  # committed while no relay runs (no worker): they wait
 
-    for token in ("a", "b", "c"):
-        enqueue(ping, token)
-    assert OutboxMessage.objects.count() == 3
-    broker.start()
+    relay = outbox.OutboxRelay(interval=0.05)
+    relay.start()
+    try:
+        # The broker is down: the first round records the failure, then the relay waits out the backoff
+        # instead of trying again every round.
+        assert wait_until(lambda: OutboxMessage.objects.filter(attempts=1).exists(), timeout=10)
+        time.sleep(0.5)
+        assert list(OutboxMessage.objects.order_by("pk").values_list("attempts", flat=True)) == [1, 0]
 
-    worker_ready.send(sender=None)
-
-    assert not OutboxMessage.objects.exists()
+        broker.start()
+        assert wait_until(lambda: not OutboxMessage.objects.exists(), timeout=10)
+        with transaction.atomic():
+            enqueue(ping, "c")
+        began = time.monotonic()
+        assert wait_until(lambda: not OutboxMessage.objects.exists(), timeout=10)
+        assert time.monotonic() - began < 1  # within a few rounds of its commit
+    finally:
+        relay.stop()
+    assert not relay.is_alive()
     assert [headers["argsrepr"] for headers in broker.queued()] == ["['a']", "['b']", "['c']"]
+
+
+def test_every_worker_runs_the_relay():
+    assert "academy.outbox:RelayStep" in celery_app.steps["worker"]
 
 
 # ---- concurrency ----------------------------------------------------------------------------------------------------
@@ -295,19 +318,16 @@ def test_two_flushers_at_once_hand_each_row_over_once(broker, postgresql):
     assert not OutboxMessage.objects.exists()
 
 
-# ---- end to end: a real worker with beat, Redis crashes while a person books ---------------------------------------
+# ---- end to end: a real worker (its relay), Redis crashes while a person books ------------------------------------
 
 WORKER_SETTINGS = """
 from vamos.settings.test import *  # noqa: F403
-from vamos.settings.test import CELERY_BEAT_SCHEDULE
 
 CELERY_TASK_ALWAYS_EAGER = False
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = {mail!r}
-CELERY_BEAT_SCHEDULE = {{
-    "outbox-flush": {{**CELERY_BEAT_SCHEDULE["outbox-flush"], "schedule": 1.0, "options": {{"expires": 5}}}},
-}}
-CELERY_BEAT_SCHEDULE_FILENAME = {schedule!r}
+CELERY_BEAT_SCHEDULE = {{}}
+OUTBOX_BROKER_BACKOFF = 1.0
 """
 
 
@@ -321,16 +341,14 @@ def wait_for(condition, *, timeout: float, what: str, log: Path):
 
 
 @pytest.fixture
-def worker_with_beat(broker, tmp_path, transactional_db):
-    """`celery worker -B` (beat ticking the outbox flush every second) on the throwaway broker and the test
+def worker(broker, tmp_path, transactional_db):
+    """`celery worker` (its relay waiting a second after a failed publish) on the throwaway broker and the test
     database, mailing into files."""
     if not uses_postgresql():
         pytest.skip("needs PostgreSQL: the worker process must see the test's database")
     mail = tmp_path / "mail"
     mail.mkdir()
-    (tmp_path / "outbox_worker_settings.py").write_text(
-        WORKER_SETTINGS.format(mail=str(mail), schedule=str(tmp_path / "beat-schedule"))
-    )
+    (tmp_path / "outbox_worker_settings.py").write_text(WORKER_SETTINGS.format(mail=str(mail)))
     database = connection.settings_dict
     database_url = (
         f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST'] or '127.0.0.1'}:"
@@ -341,8 +359,8 @@ def worker_with_beat(broker, tmp_path, transactional_db):
     with log.open("w") as out:
         process = subprocess.Popen(
             [
-                *(sys.executable, "-m", "celery", "-A", "vamos", "worker", "-B", "--pool", "solo", "--without-gossip"),
-                *("--without-mingle", "--loglevel", "INFO", "--schedule", str(tmp_path / "beat-schedule")),
+                *(sys.executable, "-m", "celery", "-A", "vamos", "worker", "--pool", "solo", "--without-gossip"),
+                *("--without-mingle", "--loglevel", "INFO"),
             ],
             cwd=ROOT,
             env={
@@ -370,13 +388,11 @@ def worker_with_beat(broker, tmp_path, transactional_db):
 
 @pytest.mark.celery_worker
 @pytest.mark.postgres
-def test_redis_crashes_a_person_books_and_the_mail_goes_out_once_redis_is_back(
-    worker_with_beat, broker, client, member
-):
-    mail, log = worker_with_beat
+def test_redis_crashes_a_person_books_and_the_mail_goes_out_once_redis_is_back(worker, broker, client, member):
+    mail, log = worker
     event = EventFactory(title="Vereinsfinanzen")
 
-    broker.stop()  # Redis crashes under a running worker and beat
+    broker.stop()  # Redis crashes under a running worker
     response, seconds = book_through_the_portal(client, member, event)
     assert response.status_code == 200
     assert "Your seat is booked" in response.content.decode()
@@ -392,7 +408,7 @@ def test_redis_crashes_a_person_books_and_the_mail_goes_out_once_redis_is_back(
         what="the confirmation mail",
         log=log,
     )
-    time.sleep(3)  # beat keeps ticking: later flushes must not send again
+    time.sleep(3)  # the relay keeps going: later rounds must not send again
 
     sent = [path.read_text() for path in mail.iterdir()]
     assert len(sent) == 1, sent

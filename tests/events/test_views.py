@@ -283,8 +283,8 @@ def test_the_booking_post_runs_a_fixed_number_of_queries(
     # session, user, the event (visibility), memberships (header; the booking service takes the membership from
     # there); savepoint, the event locked with its dates, the three counts, the booking, its history row, the
     # seat counter, release; the session's flash message (one update). The consent was
-    # remembered at login. With a broker (no eager tasks) the outbox adds its row, and after commit its
-    # hand-over (one delete) in a transaction of its own. The mail task is not run.
+    # remembered at login. With a broker (no eager tasks) the outbox adds its row, nothing after commit (the
+    # worker's relay hands it over). The mail task is not run.
     with django_capture_on_commit_callbacks(execute=False), django_assert_num_queries(12):
         response = client.post(reverse("events:book", args=[first.pk]))
     assert response.status_code == 302

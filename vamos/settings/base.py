@@ -334,13 +334,10 @@ ELEARNING_IMAGE_MAX_BYTES = 2 * 1024 * 1024
 # Reminders (academy.reminders): decided by beat, each sent once
 # ------------------------------------------------------------------------------
 CELERY_BEAT_SCHEDULE["reminders-dispatch"] = {"task": "academy.tasks.reminders_dispatch", "schedule": 10 * 60}
-# The outbox (academy.outbox): tasks the broker could not take when they were enqueued go out from here.
-# Expiring ticks do not pile up while no worker runs; no result is stored (nobody waits for it).
-CELERY_BEAT_SCHEDULE["outbox-flush"] = {
-    "task": "academy.tasks.outbox_flush",
-    "schedule": 60,
-    "options": {"expires": 60, "ignore_result": True},
-}
+# The outbox (academy.outbox): the relay in every worker hands enqueued tasks to the broker this often (seconds),
+# and waits this long after the broker refused one.
+OUTBOX_RELAY_INTERVAL = env.float("OUTBOX_RELAY_INTERVAL", default=0.5)
+OUTBOX_BROKER_BACKOFF = env.float("OUTBOX_BROKER_BACKOFF", default=30.0)
 # Pending reminders older than this are enqueued again (a worker died between deciding and sending).
 REMINDERS_SWEEP_MINUTES = env.int("REMINDERS_SWEEP_MINUTES", default=30)
 
