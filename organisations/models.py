@@ -244,20 +244,20 @@ class Organisation(models.Model):
         "logo",
     )
 
-    def profile_missing(self, topic_count: int) -> list[str]:
-        """Labels of the profile fields still empty (topic_count passed in, so no extra query is needed)."""
+    def profile_missing(self, has_topics: bool) -> list[str]:
+        """Labels of the profile fields still empty (whether it chose topics passed in: no query of its own)."""
         missing = [
             str(self._meta.get_field(name).verbose_name)
             for name in self.PROFILE_FIELDS
             if getattr(self, name) in (None, "", [])
         ]
-        if not topic_count:
+        if not has_topics:
             missing.append(str(self._meta.get_field("topics").verbose_name))
         return missing
 
-    def profile_completeness(self, topic_count: int) -> int:
+    def profile_completeness(self, has_topics: bool) -> int:
         total = len(self.PROFILE_FIELDS) + 1
-        return round(100 * (total - len(self.profile_missing(topic_count))) / total)
+        return round(100 * (total - len(self.profile_missing(has_topics))) / total)
 
 
 class Membership(models.Model):

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Avg, Count, Q, QuerySet
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -101,6 +101,13 @@ def _members(*, organisation: int) -> QuerySet[Membership]:
     )
 
 
+def _open_invitation(now) -> Q:
+    return Q(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
+
+
+_OPEN_JOIN_REQUEST = Q(status=JoinRequest.Status.OPEN)
+
+
 def organisation_open_invitations(*, organisation: Organisation) -> list[Invitation]:
     return _open_invitations(organisation=organisation.pk, now=timezone.now())
 
@@ -108,9 +115,7 @@ def organisation_open_invitations(*, organisation: Organisation) -> list[Invitat
 @prepared(organisation=int, now=datetime)
 def _open_invitations(*, organisation: int, now: datetime) -> QuerySet[Invitation]:
     return (
-        Invitation.objects.filter(
-            organisation=organisation, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
-        )
+        Invitation.objects.filter(_open_invitation(now), organisation=organisation)
         .select_related("invited_by")
         .order_by("-created_at")
     )
@@ -123,20 +128,57 @@ def organisation_open_join_requests(*, organisation: Organisation) -> list[JoinR
 @prepared(organisation=int)
 def _open_join_requests(*, organisation: int) -> QuerySet[JoinRequest]:
     return (
-        JoinRequest.objects.filter(organisation=organisation, status=JoinRequest.Status.OPEN)
+        JoinRequest.objects.filter(_OPEN_JOIN_REQUEST, organisation=organisation)
         .select_related("user")
         .order_by("created_at")
     )
 
 
-def organisation_topic_count(*, organisation: Organisation) -> int:
-    """The number of topics the organisation chose (one prepared query for at most the seven topics' ids)."""
-    return len(_topic_ids(organisation=organisation.pk))
+@dataclass(frozen=True)
+class LatestCheck:
+    pk: int
+    completed_at: datetime
 
 
-@prepared(organisation=int)
-def _topic_ids(*, organisation: int) -> QuerySet:
-    return Organisation.topics.through.objects.filter(organisation=organisation).values_list("topic_id")
+@dataclass(frozen=True)
+class HomeFacts:
+    """What the organisation's home shows of it beside its row and its team: whether it chose topics, its latest
+    Organisationscheck, and whether invitations or join requests are open (their lists are read only then)."""
+
+    has_topics: bool
+    latest_check: LatestCheck | None
+    has_open_invitations: bool
+    has_open_join_requests: bool
+
+
+def organisation_home_facts(*, organisation: Organisation) -> HomeFacts:
+    """One prepared query where each of these was one: most organisations have no open invitation or request."""
+    has_topics, check_pk, check_at, invitations, join_requests = _home_facts(
+        organisation=organisation.pk, now=timezone.now()
+    )[0]
+    return HomeFacts(
+        has_topics=has_topics,
+        latest_check=LatestCheck(pk=check_pk, completed_at=check_at) if check_pk is not None else None,
+        has_open_invitations=invitations,
+        has_open_join_requests=join_requests,
+    )
+
+
+@prepared(organisation=int, now=datetime)
+def _home_facts(*, organisation: int, now: datetime) -> QuerySet:
+    latest = Assessment.objects.filter(organisation=OuterRef("pk")).order_by("-completed_at", "-pk")
+    return (
+        Organisation.objects.filter(pk=organisation)
+        .annotate(
+            has_topics=Exists(Organisation.topics.through.objects.filter(organisation=OuterRef("pk"))),
+            check_pk=Subquery(latest.values("pk")[:1]),
+            check_at=Subquery(latest.values("completed_at")[:1]),
+            open_invitations=Exists(Invitation.objects.filter(_open_invitation(now), organisation=OuterRef("pk"))),
+            open_join_requests=Exists(JoinRequest.objects.filter(_OPEN_JOIN_REQUEST, organisation=OuterRef("pk"))),
+        )
+        .order_by()
+        .values_list("has_topics", "check_pk", "check_at", "open_invitations", "open_join_requests")
+    )
 
 
 def organisation_member_clubs(*, federation: Organisation, confirmed: bool = True) -> QuerySet[Organisation]:
@@ -206,16 +248,6 @@ def _averages(assessment: Assessment) -> dict[int, float]:
 
 def assessment_list(*, organisation: Organisation) -> QuerySet[Assessment]:
     return Assessment.objects.filter(organisation=organisation).select_related("completed_by")
-
-
-def assessment_latest(*, organisation: Organisation) -> Assessment | None:
-    found = _latest_assessment(organisation=organisation.pk)
-    return found[0] if found else None
-
-
-@prepared(organisation=int)
-def _latest_assessment(*, organisation: int) -> QuerySet[Assessment]:
-    return assessment_list(organisation=organisation)[:1]
 
 
 def assessment_previous(*, assessment: Assessment) -> Assessment | None:

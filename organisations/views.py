@@ -168,20 +168,21 @@ def home(request, pk: int):
     """ "Unser Verband": the organisation's own start page."""
     access = selectors.organisation_access(request=request, pk=pk)
     organisation = access.organisation
-    topic_count = selectors.organisation_topic_count(organisation=organisation)
+    facts = selectors.organisation_home_facts(organisation=organisation)
     context = {
         "access": access,
         "organisation": organisation,
-        "completeness": organisation.profile_completeness(topic_count),
-        "missing": organisation.profile_missing(topic_count),
+        "completeness": organisation.profile_completeness(facts.has_topics),
+        "missing": organisation.profile_missing(facts.has_topics),
         "members": list(selectors.organisation_members(organisation=organisation)),
         "memberships": request._memberships,
-        "latest_assessment": selectors.assessment_latest(organisation=organisation),
+        "latest_assessment": facts.latest_check,
         "slots": [slot for slot in (s(request=request, organisation=organisation) for s in home_slots) if slot],
     }
-    if access.can_change:
-        context["invitations"] = list(selectors.organisation_open_invitations(organisation=organisation))
-        context["join_requests"] = list(selectors.organisation_open_join_requests(organisation=organisation))
+    if access.can_change and facts.has_open_invitations:
+        context["invitations"] = selectors.organisation_open_invitations(organisation=organisation)
+    if access.can_change and facts.has_open_join_requests:
+        context["join_requests"] = selectors.organisation_open_join_requests(organisation=organisation)
     return render(request, "organisations/home.html", context)
 
 

@@ -92,8 +92,8 @@ def test_a_logo_may_be_at_most_two_megabytes():
 
 def test_profile_completeness_counts_the_filled_fields():
     organisation = OrganisationFactory()
-    assert organisation.profile_completeness(0) == 0
+    assert organisation.profile_completeness(False) == 0
     organisation.description = "Wir sind ein Verein."
     organisation.working_languages = ["Deutsch"]
-    assert organisation.profile_completeness(1) == round(100 * 3 / 13)
-    assert "website" in organisation.profile_missing(1)
+    assert organisation.profile_completeness(True) == round(100 * 3 / 13)
+    assert "website" in organisation.profile_missing(True)

@@ -409,20 +409,77 @@ def test_an_accepted_notice_is_remembered_at_login_so_the_first_page_does_not_lo
         assert client.get(home)["Location"].startswith(reverse("organisations:consent"))
 
 
+def still_missing(page: str) -> str:
+    """The home's "Still missing: …" line, or "" when the profile is complete."""
+    return page.split("Still missing:")[1].split("</p>")[0] if "Still missing:" in page else ""
+
+
+def test_home_shows_the_topics_the_latest_check_and_what_is_open_to_its_admins(client, world, member_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from organisations.models import Assessment
+
+    organisation, admin = world["organisation"], world["users"]["admin"]
+    url = reverse("organisations:home", args=[organisation.pk])
+    client.force_login(admin)
+    page = client.get(url).content.decode()
+    assert "topics of interest" in still_missing(page)
+    assert "Start the Organisationscheck" in page
+    assert "Open invitations" not in page and "Requests to join" not in page
+
+    organisation.topics.add(Topic.objects.first())
+    now = timezone.now()
+    older = Assessment.objects.create(
+        organisation=organisation, completed_by=admin, completed_at=now - timedelta(days=9)
+    )
+    latest = Assessment.objects.create(
+        organisation=organisation, completed_by=admin, completed_at=now - timedelta(days=2)
+    )
+    InvitationFactory(organisation=organisation, email="open@example.org")
+    InvitationFactory(organisation=organisation, email="expired@example.org", expires_at=now - timedelta(hours=1))
+    InvitationFactory(organisation=organisation, email="taken@example.org", accepted_at=now)
+    InvitationFactory(organisation=organisation, email="withdrawn@example.org", revoked_at=now)
+    waiting = JoinRequestFactory(organisation=organisation, user=UserFactory(first_name="Ayla", last_name="Demir"))
+    JoinRequestFactory(
+        organisation=organisation, status=JoinRequest.Status.DECLINED, user=UserFactory(last_name="Nein")
+    )
+    JoinRequestFactory(user=UserFactory(last_name="Anderswo"))  # another organisation's
+
+    page = client.get(url).content.decode()
+    assert "topics of interest" not in still_missing(page)
+    assert reverse("organisations:check_result", args=[organisation.pk, latest.pk]) in page
+    assert reverse("organisations:check_result", args=[organisation.pk, older.pk]) not in page
+    assert "open@example.org" in page
+    assert not {"expired@", "taken@", "withdrawn@"} & set(re.findall(r"\w+@", page))
+    assert waiting.user.get_full_name() in page and "Nein" not in page and "Anderswo" not in page
+
+    client.force_login(member_user)  # a member sees the check, not what only admins answer
+    page = client.get(url).content.decode()
+    assert reverse("organisations:check_result", args=[organisation.pk, latest.pk]) in page
+    assert "open@example.org" not in page and "Ayla" not in page
+
+
 def test_home_page_query_count_does_not_grow_with_members(client, world, django_assert_num_queries):
     organisation = world["organisation"]
     for _ in range(10):
         Membership.objects.create(user=UserFactory(), organisation=organisation)
-        JoinRequestFactory(organisation=organisation)
-        InvitationFactory(organisation=organisation)
     client.force_login(world["users"]["admin"])
     url = reverse("organisations:home", args=[organisation.pk])
     client.get(url)  # warms the session
-    # 8 of its own (the consent remembered in the session, the topic count read with the access) + one for the
-    # elearning slot (its admin check reads the header's memberships) and two each for events and coaching
-    with django_assert_num_queries(11):
+    # Session, person, memberships (the consent is remembered in the session); the topics, the latest check and
+    # whether any invitation or join request is open, in one query; the team; one per slot (events, coaching,
+    # elearning, whose admin check reads the header's memberships)
+    with django_assert_num_queries(8):
+        assert client.get(url).status_code == 200
+    for _ in range(10):
+        JoinRequestFactory(organisation=organisation)
+        InvitationFactory(organisation=organisation)
+    with django_assert_num_queries(10):  # the open invitations and join requests, each one query
         response = client.get(url)
     assert response.status_code == 200
+    assert response.content.decode().count("@example.org</li>") == 10
 
 
 def test_team_page_query_count_does_not_grow_with_members(client, world, django_assert_num_queries):
