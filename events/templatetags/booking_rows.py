@@ -25,6 +25,7 @@ from django.utils.translation import get_language, gettext, pgettext
 
 from academy.choices import choice_label
 from academy.links import path_to
+from academy.translation import translated_reader
 from events.models import Event
 
 from .event_dates import dates_short
@@ -81,14 +82,20 @@ def booking_items(context, bookings, *, cancellable=False, show_person=False):
     request = context.get("request")
     back = f"?next={quote(request.path)}" if request is not None else ""
     zone = timezone.get_current_timezone()
+    # The title in the page's language or its fallback, as Event.title says it, found once per list (the rows are
+    # events.rows.BookingRow: every title column read).
+    title_of = translated_reader(Event, "title")
     return mark_safe(  # noqa: S308
-        "".join(_booking_item(booking, texts, language, zone, back, cancellable, show_person) for booking in bookings)
+        "".join(
+            _booking_item(booking, texts, language, zone, back, cancellable, show_person, title_of)
+            for booking in bookings
+        )
     )
 
 
-def _booking_item(booking, texts, language, zone, back, cancellable, show_person) -> str:
+def _booking_item(booking, texts, language, zone, back, cancellable, show_person, title_of) -> str:
     event = booking.event
-    title = event.title  # through modeltranslation's fallback: read once
+    title = title_of(event.__dict__)
     # An organisation's list (show_person) reads each booking's person, a person's list its organisation: a row
     # touches only the one its list read.
     person_name = ""

@@ -1,12 +1,16 @@
 """A booking list's rows are values, not model instances (events.rows): what a row says of a booking, its event,
 person and organisation must be what the models say, in each language and state."""
 
+import html
+import re
+
 import pytest
 from django.utils import timezone, translation
 
 from events import selectors, services
 from events.models import Booking, Event
 from events.rows import BookingRow, brief_columns
+from events.templatetags.booking_rows import booking_items
 from organisations.models import Membership
 from tests.organisations.factories import OrganisationFactory
 
@@ -74,6 +78,15 @@ def test_a_row_says_what_the_models_say_in_every_state_and_language():
                 titles[language] = {row.event.title for row in rows}
     assert titles["de"] == {"Vereinsrecht", "Kassenführung"}
     assert titles["en"] == {"Association law", "Kassenführung"}  # the German title where there is no English one
+
+    # The lists' rows ({% booking_items %}) say each title as the rows (and the models) do, in every language.
+    values = Booking.objects.filter(pk__in=[b.pk for b in bookings]).order_by("pk")
+    rows = [BookingRow(row, "organisation") for row in values.values_list(*brief_columns("organisation"))]
+    for language in ("de", "en", "tr"):
+        with translation.override(language):
+            written = booking_items({}, rows)
+            shown = re.findall(r'<a href="/veranstaltungen/\d+/">([^<]*)</a>', written)
+            assert shown == [html.escape(row.event.title) for row in rows], language
 
 
 def test_the_organisation_homes_rows_carry_the_waiting_position():
