@@ -9,6 +9,8 @@ from django.core.paginator import Page, Paginator
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from academy.prepared import BoundRead
+
 
 @dataclass(frozen=True)
 class Paged:
@@ -24,8 +26,12 @@ def page_of(request, items, *, per_page: int, param: str = "page") -> Paged:
     """The page of `items` that ?<param>= asks for, or the nearest one that exists and a notice saying so."""
     paginator = Paginator(items, per_page)
     requested = request.GET.get(param, "1")
-    if requested.strip() == "1":
-        # The first page (most visits) is read with one row more: if that row is missing, this is the whole list
+    if requested.strip() == "1" and isinstance(items, BoundRead):
+        # The first page (most visits) of a prepared read: its rows and the count in one query.
+        rows, paginator.count = items.first_with_total(per_page)
+        page = Page(rows, 1, paginator)
+    elif requested.strip() == "1":
+        # The first page of another list is read with one row more: if that row is missing, this is the whole list
         # and its length the count, without a COUNT query (which repeats the list's joins and filters).
         rows = list(items[: per_page + 1])
         if len(rows) <= per_page:

@@ -154,7 +154,8 @@ def compiled_as_it_is(queryset: QuerySet) -> _Compiled:
 
 KEPT_SHAPES = 64  # per prepared read: a shape's entry is a few kB; page numbers are shapes too
 COUNT = "count"
-Cut = tuple[int, int | None] | str | None  # all rows, a window (start, stop), or COUNT
+Cut = tuple[int, int | None] | str | None  # all rows, a window (start, stop), COUNT, or (WITH_TOTAL, stop)
+WITH_TOTAL = "with total"
 
 
 class PreparedRead:
@@ -192,7 +193,13 @@ class PreparedRead:
         if getattr(settings, "PREPARED_READS_VERIFY", False):
             self._verify(compiled, shape, cut, values, params)
         queryset = compiled.queryset_with(params, connection)
-        if self.make_row is None or cut == COUNT:
+        if cut == COUNT:
+            return list(queryset)
+        if isinstance(cut, tuple) and cut[0] == WITH_TOTAL:
+            queryset = _without_total(queryset, found := [])
+            rows = list(queryset if self.make_row is None else map(self.make_row, queryset))
+            return [rows, found[0] if found else 0]
+        if self.make_row is None:
             return list(queryset)
         return list(map(self.make_row, queryset))
 
@@ -204,6 +211,9 @@ class PreparedRead:
             # The number of rows as a row: COUNT(*) OVER () of the first row, none when there are none. Like
             # count(), it leaves the order out; joins of select_related along required keys add no rows.
             return queryset.order_by().annotate(_total=Window(Count("*"))).values_list("_total")[:1]
+        if cut[0] == WITH_TOTAL:
+            # The first rows with the number of all rows in each: COUNT(*) OVER () is counted before the LIMIT.
+            return queryset.annotate(_total=Window(Count("*")))[: cut[1]]
         return queryset[cut[0] : cut[1]]
 
     def _compile(self, shape: tuple, cut: Cut) -> _Compiled:
@@ -244,6 +254,23 @@ def _shallow_copy(obj):
     return copied
 
 
+def _without_total(queryset, found: list):
+    """The rows of a WITH_TOTAL read as the read without it makes them (tuples, dicts or instances), the total put
+    into `found` from the first."""
+    for row in queryset:
+        if type(row) is tuple:
+            total, row = row[-1], row[:-1]
+        elif type(row) is dict:
+            total = row.pop("_total")
+        elif isinstance(row, models.Model):
+            total = row.__dict__.pop("_total")
+        else:  # a flat or named values_list
+            raise ImproperlyConfigured("The rows of a read with a total are instances, dicts or plain tuples.")
+        if not found:
+            found.append(total)
+        yield row
+
+
 class BoundRead:
     """A prepared read with its values: slicing reads a window of rows, count() the number of rows (each a shape
     of its own, compiled once)."""
@@ -261,6 +288,11 @@ class BoundRead:
     def count(self) -> int:
         found = self.read.rows(self.shape, COUNT, self.values)
         return found[0][0] if found else 0
+
+    def first_with_total(self, stop: int) -> tuple[list, int]:
+        """The first `stop` rows and the number of all rows, in one query (academy.pagination's first page)."""
+        rows, total = self.read.rows(self.shape, (WITH_TOTAL, stop), self.values)
+        return rows, total
 
 
 _STATEMENTS: dict[tuple[str, str], str] = {}

@@ -121,6 +121,17 @@ def test_a_row_maker_makes_each_row_and_leaves_the_count_alone(db):
     assert bound.count() == 4
 
 
+def test_the_first_rows_come_with_the_number_of_all_in_one_query(db, django_assert_num_queries):
+    Topic.objects.bulk_create(Topic(slug=f"w-{n}", name=f"T{n}", position=n) for n in range(3000, 3005))
+    with django_assert_num_queries(1):
+        rows, total = topic_rows.bind(start=3001).first_with_total(2)
+    assert (rows, total) == ([{"slug": "w-3001", "position": 3001}, {"slug": "w-3002", "position": 3002}], 4)
+    instances, total = topics.bind(False, start=3000).first_with_total(3)
+    assert ([t.position for t in instances], total) == ([3000, 3001, 3002], 5)
+    assert not hasattr(instances[0], "_total")
+    assert topic_rows.bind(start=9999).first_with_total(2) == ([], 0)
+
+
 def test_a_bound_read_counts_its_rows_in_one_prepared_query(people, django_assert_num_queries):
     for person, expected in ((people[0], 2), (people[1], 1)):
         with django_assert_num_queries(1):
