@@ -20,6 +20,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.urls import reverse
+from django.utils import timezone
 from kombu import pools
 
 from academy import outbox
@@ -172,6 +173,27 @@ def test_an_enqueue_costs_one_insert_in_the_callers_transaction_and_nothing_afte
     statements = [query["sql"].split()[0] for query in captured.captured_queries]
     assert statements == expected
     assert broker.queued() == []
+
+
+@pytest.mark.django_db
+def test_the_row_is_written_by_djangos_own_insert_statement_kept_per_process(broker):
+    from django.db.models.sql import InsertQuery
+
+    fields = [OutboxMessage._meta.get_field(name) for name in outbox._INSERTED]
+    query = InsertQuery(OutboxMessage)
+    query.insert_values(fields, [OutboxMessage(task="academy.tasks.ping")])
+    [(djangos, _params)] = query.get_compiler(connection=connection).as_sql()
+    assert outbox._insert_sql(connection.ops.quote_name) == djangos
+
+    before = timezone.now()
+    enqueue(ping, "Straße")
+    enqueue(ping, token="ünïcode")
+    rows = list(OutboxMessage.objects.order_by("pk"))
+    assert [(row.task, row.args, row.kwargs, row.attempts, row.last_error) for row in rows] == [
+        ("academy.tasks.ping", ["Straße"], {}, 0, ""),
+        ("academy.tasks.ping", [], {"token": "ünïcode"}, 0, ""),
+    ]
+    assert all(before <= row.created_at <= timezone.now() for row in rows)
 
 
 @pytest.mark.postgres
