@@ -300,8 +300,8 @@ _STATEMENTS: dict[tuple[str, str], str] = {}
 
 def kept_statement(name: str, connection, write: Callable[[Callable[[str], str]], str]) -> str:
     """A write's SQL kept per process and database instead of a queryset Django compiles anew on every call (the
-    session's UPDATE, the seat counter's): `write(quote)` returns the text from the connection's quote_name, with
-    table and column names only and every value a %s parameter."""
+    session's UPDATE, the seat counter's, the outbox's INSERT): `write(quote)` returns the text from the
+    connection's quote_name, with table and column names only and every value a %s parameter."""
     key = (name, connection.alias)
     sql = _STATEMENTS.get(key)
     if sql is None:
