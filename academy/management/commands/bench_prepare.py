@@ -18,7 +18,7 @@ from importlib import import_module
 from django.conf import settings
 from django.contrib.auth import login
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
@@ -72,6 +72,7 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             plan = self.prepare(users=users, storm=storm, storm_seats=storm_seats)
+        self.vacuum()
         with open(out, "w") as handle:
             json.dump(plan, handle, indent=1)
         self.stdout.write(f"Prepared {len(plan['members'])} members, storm of {len(plan['storm']['sessions'])}.")
@@ -93,6 +94,16 @@ class Command(BaseCommand):
             .filter(n__gt=1)
             .count(),
         }
+
+    def vacuum(self) -> None:
+        """Every run books and the next deletes what it booked: without a vacuum the dead rows pile up run after
+        run in the bookings' indexes (1,400 entries for the 41 live bookings of a virtual person's organisation
+        after a dozen runs), which autovacuum leaves alone below a fifth of the table, and each run on the same
+        database would measure slower pages than the last."""
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM (ANALYZE) events_booking, events_event, django_session, academy_outboxmessage")
 
     def prepare(self, *, users: int, storm: int, storm_seats: int) -> dict:
         now = timezone.now()
