@@ -53,22 +53,23 @@ def enqueue(task, *args, **kwargs) -> None:
         transaction.on_commit(lambda: task.delay(*args, **kwargs))
         return
     values = {"task": task.name, "args": list(args), "kwargs": kwargs, "created_at": timezone.now()}
-    fields = [OutboxMessage._meta.get_field(name) for name in _INSERTED]
     with connection.cursor() as cursor:
         cursor.execute(
             kept_statement("outbox-insert", connection, _insert_sql),
-            [field.get_db_prep_save(values.get(field.name, field.get_default()), connection) for field in fields],
+            [field.get_db_prep_save(values.get(field.name, field.get_default()), connection) for field in _INSERTED],
         )
 
 
 # Every column but the id: what `enqueue` writes (attempts and last_error their defaults). The statement is
 # Django's for one row without RETURNING, compiled once per process (academy.prepared.kept_statement): the row's
 # model save compiled it on every booking, and nobody needs the id.
-_INSERTED = ("task", "args", "kwargs", "created_at", "attempts", "last_error")
+_INSERTED = [
+    OutboxMessage._meta.get_field(name) for name in ("task", "args", "kwargs", "created_at", "attempts", "last_error")
+]
 
 
 def _insert_sql(quote) -> str:
-    columns = ", ".join(quote(OutboxMessage._meta.get_field(name).column) for name in _INSERTED)
+    columns = ", ".join(quote(field.column) for field in _INSERTED)
     placeholders = ", ".join(["%s"] * len(_INSERTED))
     return f"INSERT INTO {quote(OutboxMessage._meta.db_table)} ({columns}) VALUES ({placeholders})"  # noqa: S608 - our names
 

@@ -179,9 +179,8 @@ def test_an_enqueue_costs_one_insert_in_the_callers_transaction_and_nothing_afte
 def test_the_row_is_written_by_djangos_own_insert_statement_kept_per_process(broker):
     from django.db.models.sql import InsertQuery
 
-    fields = [OutboxMessage._meta.get_field(name) for name in outbox._INSERTED]
     query = InsertQuery(OutboxMessage)
-    query.insert_values(fields, [OutboxMessage(task="academy.tasks.ping")])
+    query.insert_values(outbox._INSERTED, [OutboxMessage(task="academy.tasks.ping")])
     [(djangos, _params)] = query.get_compiler(connection=connection).as_sql()
     assert outbox._insert_sql(connection.ops.quote_name) == djangos
 
