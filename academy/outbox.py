@@ -19,6 +19,7 @@ With CELERY_TASK_ALWAYS_EAGER (the test suite) there is no broker to miss: the t
 """
 
 import logging
+import os
 import threading
 import time
 
@@ -114,9 +115,18 @@ def outbox_flush(*, batch_size: int = BATCH_SIZE) -> int:
             return handed_over
 
 
+# Held by the relay for each of its rounds. A worker's main process forks its pool's children while the relay
+# runs; a fork waits for the round to end (os.register_at_fork below), so that no child starts with a copy of a
+# transaction in progress: SQLite keeps its locks' state in the process, and a child that inherited a write lock
+# in that state could never write (every task there failed with "database is locked" under `make run`).
+_round = threading.Lock()
+os.register_at_fork(before=_round.acquire, after_in_parent=_round.release, after_in_child=_round.release)
+
+
 class OutboxRelay(threading.Thread):
     """Runs `outbox_flush` every `interval` seconds until stopped (after a failed publish, once the backoff is
-    over), in a thread of its own with its own database connection."""
+    over), in a thread of its own with its own database connection (on PostgreSQL kept between rounds; SQLite's is
+    closed after each, so that no fork copies an open one)."""
 
     def __init__(self, interval: float | None = None):
         super().__init__(name="outbox-relay", daemon=True)
@@ -128,11 +138,14 @@ class OutboxRelay(threading.Thread):
 
         try:
             while True:
-                try:
-                    close_old_connections()  # as a request does: CONN_MAX_AGE and the health check hold
-                    outbox_flush()
-                except Exception:  # the database may be away; try again next round
-                    logger.exception("outbox: the relay's round failed")
+                with _round:
+                    try:
+                        close_old_connections()  # as a request does: CONN_MAX_AGE and the health check hold
+                        outbox_flush()
+                    except Exception:  # the database may be away; try again next round
+                        logger.exception("outbox: the relay's round failed")
+                    if connection.vendor == "sqlite":
+                        connections.close_all()
                 pause = max(self.interval, _broker_down_until - time.monotonic())
                 if self._stopping.wait(pause):
                     return

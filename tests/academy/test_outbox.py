@@ -301,6 +301,32 @@ def test_the_relay_hands_over_what_waits_and_what_comes_and_waits_out_a_broker_t
     assert [headers["argsrepr"] for headers in broker.queued()] == ["['a']", "['b']", "['c']"]
 
 
+def test_a_fork_waits_for_the_relays_round_and_the_child_starts_without_it():
+    """A worker forks its pool's children while the relay runs: never in the middle of a round, whose transaction a
+    child would otherwise inherit (with SQLite, a write lock that child could never give back)."""
+    in_round, forked = threading.Event(), []
+
+    def a_round():
+        with outbox._round:
+            in_round.set()
+            time.sleep(0.3)
+            forked.append(len(forked))  # the round ends before the fork below happens
+
+    relay = threading.Thread(target=a_round)
+    relay.start()
+    assert in_round.wait(5)
+    pid = os.fork()
+    if pid == 0:  # the child: the round's lock is free here
+        os._exit(0 if outbox._round.acquire(blocking=False) else 1)
+    forked.append("fork")
+    relay.join()
+    _pid, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert forked == [0, "fork"]
+    assert outbox._round.acquire(blocking=False)  # and free in this process too
+    outbox._round.release()
+
+
 def test_every_worker_runs_the_relay():
     assert "academy.outbox:RelayStep" in celery_app.steps["worker"]
 
