@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -476,3 +477,82 @@ def test_no_task_is_enqueued_around_the_outbox():
                 if ".delay(" in line or ".apply_async(" in line:
                     offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert offenders == []
+
+
+# ---- end to end as `make run` has it: SQLite, the filesystem broker, a prefork worker ------------------------------
+
+SQLITE_SETTINGS = """
+from vamos.settings.dev import *  # noqa: F403
+
+CELERY_BROKER_TRANSPORT_OPTIONS = {{
+    "data_folder_in": {queue!r},
+    "data_folder_out": {queue!r},
+    "processed_folder": {processed!r},
+    "control_folder": {control!r},
+    "store_processed": False,
+}}
+CELERY_RESULT_BACKEND = "file://" + {results!r}
+CELERY_BEAT_SCHEDULE = {{}}
+EMAIL_FILE_PATH = {mail!r}
+"""
+
+
+@pytest.mark.celery_worker
+def test_under_make_runs_setup_the_relay_hands_over_and_the_workers_children_write(tmp_path):
+    """`make run`'s worker: SQLite, the filesystem broker, a prefork pool of two, the relay in the main process.
+    Tasks that waited before it started and tasks enqueued while it runs are handed over and write their rows.
+    (A pool child forked while the relay held SQLite's write lock could never write: one start of `make run` in
+    four failed so before a fork waited for the relay's round; that race is tested with a fork of its own above.)"""
+    database = tmp_path / "db.sqlite3"
+    folders = {name: tmp_path / name for name in ("queue", "processed", "control", "results", "mail")}
+    for folder in folders.values():
+        folder.mkdir()
+    (tmp_path / "sqlite_worker_settings.py").write_text(
+        SQLITE_SETTINGS.format(**{k: str(v) for k, v in folders.items()})
+    )
+    env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "DATABASE_URL", "VAMOS_ENV")} | {
+        "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)]),
+        "DJANGO_SETTINGS_MODULE": "sqlite_worker_settings",
+        "DATABASE_URL": f"sqlite:///{database}",
+    }
+
+    def manage(*arguments):
+        subprocess.run([sys.executable, "manage.py", *arguments], cwd=ROOT, env=env, check=True, capture_output=True)
+
+    manage("migrate", "--no-input")
+    enqueue_contacts = (
+        "from academy.services import contact_message_create\n"
+        "for n in range({count}):\n"
+        "    contact_message_create(name='Person', email=f'p{{n}}@example.org', subject='Frage', message='Hallo')"
+    )
+    manage("shell", "-c", enqueue_contacts.format(count=4))  # waiting before the worker starts
+
+    log = tmp_path / "worker.log"
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "vamos", "worker", "--concurrency", "2", "--loglevel", "INFO"],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_for(lambda: "ready." in log.read_text(), timeout=60, what="the worker to start", log=log)
+        manage("shell", "-c", enqueue_contacts.format(count=4))  # and while it runs
+
+        def notified() -> int:
+            with sqlite3.connect(database) as db:
+                return db.execute(
+                    "SELECT COUNT(*) FROM academy_contactmessage WHERE notified_at IS NOT NULL"
+                ).fetchone()[0]
+
+        wait_for(lambda: notified() == 8, timeout=60, what="eight notices written by the children", log=log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+    assert "database is locked" not in log.read_text()
+    assert len(list(folders["mail"].iterdir())) == 8
