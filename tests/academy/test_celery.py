@@ -11,6 +11,7 @@ from celery.result import allow_join_result
 from django.conf import settings
 
 from academy.tasks import ping
+from tests.processes import stop
 from vamos.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,11 +66,7 @@ def worker(real_broker, tmp_path):
     try:
         yield queue
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
         if process.returncode not in (0, -15):
             print(log.read_text())
 

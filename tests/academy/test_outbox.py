@@ -34,6 +34,7 @@ from tests.conftest import uses_postgresql
 from tests.events.factories import EventFactory
 from tests.factories import UserFactory
 from tests.organisations.factories import OrganisationFactory
+from tests.processes import stop
 from vamos.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -426,12 +427,7 @@ def worker(broker, tmp_path, transactional_db):
         wait_for(lambda: "ready." in log.read_text(), timeout=60, what="the worker to start", log=log)
         yield mail, log
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 @pytest.mark.celery_worker
@@ -548,11 +544,6 @@ def test_under_make_runs_setup_the_relay_hands_over_and_the_workers_children_wri
 
         wait_for(lambda: notified() == 8, timeout=60, what="eight notices written by the children", log=log)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
     assert "database is locked" not in log.read_text()
     assert len(list(folders["mail"].iterdir())) == 8
