@@ -266,12 +266,12 @@ def test_the_flush_command_fails_loudly_while_tasks_wait(broker):
     assert OutboxMessage.objects.get().attempts == 1
 
 
-def wait_until(condition, *, timeout: float) -> bool:
+def wait_until(condition, *, timeout: float, interval: float = 0.02) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return True
-        time.sleep(0.02)
+        time.sleep(interval)
     return False
 
 
@@ -381,12 +381,8 @@ OUTBOX_BROKER_BACKOFF = 1.0
 
 
 def wait_for(condition, *, timeout: float, what: str, log: Path):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}; worker log:\n{log.read_text()[-6000:]}")
+    if not wait_until(condition, timeout=timeout, interval=0.2):
+        pytest.fail(f"timed out waiting for {what}; worker log:\n{log.read_text()[-6000:]}")
 
 
 @pytest.fixture
